@@ -1,0 +1,1 @@
+namespace NoiseSam.Analyzers.CodeFixes; internal static class CodeFixAssembly { }

@@ -1,0 +1,1 @@
+namespace NoiseSam.Analyzers; internal static class AnalyzerAssembly { }

@@ -1,0 +1,1 @@
+namespace NoiseSam.Generators; internal static class GeneratorAssembly { }

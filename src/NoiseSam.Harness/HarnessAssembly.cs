@@ -1,0 +1,1 @@
+namespace NoiseSam.Harness; internal static class HarnessAssembly { }

@@ -1,0 +1,65 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NoiseSam;
+
+/// <summary>
+/// One optimizer step of a SAM variant over a model: the generated class of a <c>[SamVariant]</c>
+/// declaration, or <see cref="SamEngine.Create"/> for a descriptor built at run time.
+/// </summary>
+public interface ISamStep : IDisposable
+{
+    /// <summary>The declaration this step implements.</summary>
+    SamVariantDescriptor Variant { get; }
+
+    /// <summary>One full optimizer step on a batch (input, integer class targets).</summary>
+    SamStepResult Step(Tensor input, Tensor target);
+
+    /// <summary>Current learning rate of the base optimizer (settable for schedulers).</summary>
+    double LearningRate { get; set; }
+
+    /// <summary>Steps taken so far (skipped steps included).</summary>
+    long StepCount { get; }
+
+    /// <summary>Writes all optimizer, schedule and RNG state (not the model weights).</summary>
+    void SaveState(Stream stream);
+
+    /// <summary>Restores what <see cref="SaveState"/> wrote; the run then continues bit-identically.</summary>
+    void LoadState(Stream stream);
+}
+
+/// <summary>Options of a step object.</summary>
+public sealed class SamStepOptions
+{
+    /// <summary>Seed of every random stream of the step (schedule, micro-batch selection, noise, SWP mask).</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Per-sample loss (input logits, targets) → vector; default cross entropy with reduction none.</summary>
+    public Func<Tensor, Tensor, Tensor>? Loss { get; init; }
+
+    /// <summary>Total steps of the run, for progress-dependent schedules (AE-SAM's c_t, fraction schedules); 0 = unknown.</summary>
+    public long TotalSteps { get; init; }
+
+    /// <summary>
+    /// Decision function for <c>SchedulePolicy.Custom</c> when the variant is built at run time with
+    /// <see cref="SamEngine"/> (generated classes call their own <c>ShouldPerturb</c> instead).
+    /// </summary>
+    public Func<StepContext, bool>? ShouldPerturb { get; init; }
+
+    internal static SamStepOptions Default { get; } = new();
+}
+
+/// <summary>What one step did.</summary>
+/// <param name="Loss">Mean loss of the batch at w (before the step).</param>
+/// <param name="Perturbed">Whether this was a SAM step.</param>
+/// <param name="AscentSamples">Samples used for the ascent gradient; 0 on a base step.</param>
+/// <param name="GradientNorm">Global L2 norm of the gradient at w on the first pass (micro-batch on a micro-batch SAM step).</param>
+/// <param name="Skipped">A non-finite loss or gradient was found: nothing was applied.</param>
+public readonly record struct SamStepResult(float Loss, bool Perturbed, int AscentSamples, float GradientNorm, bool Skipped);
+
+/// <summary>What a <c>Custom</c> schedule may look at when it decides whether step <see cref="Step"/> is a SAM step.</summary>
+/// <param name="Step">Zero-based index of the step about to run.</param>
+/// <param name="TotalSteps">Total steps of the run, 0 when unknown.</param>
+/// <param name="PreviousLoss">Loss of the previous step (NaN before the first step).</param>
+/// <param name="PreviousGradientNorm">Gradient norm of the previous step (NaN before the first step).</param>
+public readonly record struct StepContext(long Step, long TotalSteps, float PreviousLoss, float PreviousGradientNorm);
