@@ -1,18 +1,144 @@
+using NoiseSam.Dsl;
+using NoiseSam.Kernels;
+using NoiseSam.Planning;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NoiseSam;
 
-/// <summary>The reference engine: interprets a descriptor at run time with the same kernels as generated code.</summary>
+/// <summary>
+/// The reference engine: interprets a descriptor at run time with the same kernels
+/// (<see cref="SamStepCore"/>) as generated code. For the same descriptor, seed and thread count a
+/// generated step and the engine produce bit-identical weights on CPU.
+/// </summary>
 public static class SamEngine
 {
     /// <summary>Creates a step object for <paramref name="descriptor"/> over <paramref name="model"/>.</summary>
     /// <exception cref="SamDeclarationException">The descriptor breaks a declaration rule.</exception>
+    /// <exception cref="ArgumentException">A Custom schedule without <see cref="SamStepOptions.ShouldPerturb"/>.</exception>
     public static ISamStep Create(SamVariantDescriptor descriptor, nn.Module<Tensor, Tensor> model, SamStepOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentNullException.ThrowIfNull(model);
         descriptor.EnsureValid();
-        throw new PlatformNotSupportedException("engine under construction");
+        if (descriptor.Policy == SchedulePolicy.Custom && options?.ShouldPerturb is null)
+            throw new ArgumentException(
+                $"Variant '{descriptor.Name}' uses SchedulePolicy.Custom: pass SamStepOptions.ShouldPerturb to SamEngine.Create " +
+                "(a generated class calls its own ShouldPerturb method instead).", nameof(options));
+        return new EngineStep(descriptor, model, options);
+    }
+
+    private sealed class EngineStep : ISamStep
+    {
+        private readonly SamStepCore core;
+        private readonly SamStepPlan plan;
+        private readonly Func<StepContext, bool>? shouldPerturb;
+
+        public EngineStep(SamVariantDescriptor descriptor, nn.Module<Tensor, Tensor> model, SamStepOptions? options)
+        {
+            Variant = descriptor;
+            core = new SamStepCore(model, options, descriptor);
+            plan = core.Plan;
+            shouldPerturb = options?.ShouldPerturb;
+        }
+
+        public SamVariantDescriptor Variant { get; }
+        public double LearningRate { get => core.LearningRate; set => core.LearningRate = value; }
+        public long StepCount => core.StepCount;
+        public void SaveState(Stream stream) => core.SaveState(stream);
+        public void LoadState(Stream stream) => core.LoadState(stream);
+        public void Dispose() => core.Dispose();
+
+        public SamStepResult Step(Tensor input, Tensor target)
+        {
+            using var scope = torch.NewDisposeScope();
+            core.BeginStep(input, target);
+
+            // 1. Schedule: is this a SAM step? (Adaptive decides after the gradient at w.)
+            bool sam;
+            switch (plan.Policy)
+            {
+                case SchedulePolicy.Always: sam = true; break;
+                case SchedulePolicy.Never: sam = false; break;
+                case SchedulePolicy.EveryK:
+                case SchedulePolicy.LookSam: sam = core.StepCount % plan.K == 0; break;
+                case SchedulePolicy.Bernoulli: sam = core.Bernoulli(plan.Probability); break;
+                case SchedulePolicy.Custom: sam = shouldPerturb!(core.Context); break;
+                default:
+                    {
+                        // AE-SAM: full-batch gradient at w first; a full-batch SAM step reuses it as its ascent gradient.
+                        var lossesAtW = core.ForwardBackward(null, updateBatchNorm: true);
+                        var normAtW = core.GradNorm();
+                        if (!core.AdaptiveDecision(normAtW, plan.C, plan.Delta))
+                            return core.Finish(lossesAtW.mean(), normAtW, perturbed: false, ascentSamples: 0);
+                        if (plan.FullBatchAscent)
+                            return SamStep(lossesAtW, normAtW);
+                        return SamStep(null, null, lossAtW: lossesAtW.mean());
+                    }
+            }
+
+            // 2. Base step (LookSAM: reuse the cached direction).
+            if (!sam)
+            {
+                var losses = core.ForwardBackward(null, updateBatchNorm: true);
+                var norm = core.GradNorm();
+                if (plan.CachesDirection) core.ReuseDirection(plan.Alpha, norm);
+                return core.Finish(losses.mean(), norm, perturbed: false, ascentSamples: 0);
+            }
+            return SamStep(null, null);
+        }
+
+        // A SAM step. ascentLosses/ascentNorm are given when the full-batch ascent gradient is
+        // already in the gradient buffer (AE-SAM); lossAtW when AE-SAM already measured the loss.
+        private SamStepResult SamStep(Tensor? ascentLosses, Tensor? ascentNorm, Tensor? lossAtW = null)
+        {
+            // 3. Ascent set.
+            double fraction = plan.FractionVaries ? core.FractionAt(plan.Fraction, plan.FinalFraction, plan.FractionSchedule) : plan.Fraction;
+            long m = plan.HasMicroBatch ? core.MicroBatchSize(fraction) : core.BatchSize;
+            Tensor? ascent = null;
+            if (plan.SelectsByLoss)
+            {
+                var allLosses = core.Losses(null, updateBatchNorm: lossAtW is null);
+                lossAtW ??= allLosses.mean();
+                ascent = core.SelectTopLoss(allLosses, m);
+            }
+            else if (plan.HasMicroBatch)
+            {
+                ascent = plan.Selection == MicroBatchSelection.Head ? core.SelectHead(m) : core.SelectRandom(m);
+            }
+
+            // 4. Ascent gradient.
+            if (ascentLosses is null)
+            {
+                ascentLosses = core.ForwardBackward(ascent, updateBatchNorm: plan.AscentUpdatesBatchNorm && lossAtW is null);
+                ascentNorm = core.GradNorm();
+            }
+            lossAtW ??= ascentLosses.mean();
+            Tensor? lossesBefore = plan.Descent != DescentSet.SharpnessSensitive ? null
+                : plan.SdsNeedsLossesAtW ? core.Losses(null, updateBatchNorm: false) : ascentLosses;
+            if (plan.CachesDirection) core.KeepAscentGradient();
+
+            // 5. Noise, 6. perturbation.
+            if (plan.HasNoise) core.AddNoise(plan.Distribution, plan.Sigma, plan.Scaling, fraction, ascentNorm!);
+            switch (plan.Perturbation)
+            {
+                case PerturbationKind.Adaptive: core.PerturbAdaptive(plan.Rho, plan.Eta); break;
+                case PerturbationKind.StochasticWeight: core.PerturbStochasticWeight(plan.Rho, plan.Beta); break;
+                default: core.PerturbSam(plan.Rho); break;
+            }
+
+            // 7. Descent set, 8. descent gradient at w + ε, restore w.
+            Tensor? descent = plan.Descent switch
+            {
+                DescentSet.SameAsAscent => ascent,
+                DescentSet.SharpnessSensitive => core.SelectSharpnessSensitive(lossesBefore!, core.Losses(null, updateBatchNorm: false), plan.DescentFraction),
+                _ => null,
+            };
+            core.ForwardBackward(descent, updateBatchNorm: plan.DescentUpdatesBatchNorm);
+            core.Restore();
+
+            // 9. Base optimizer on the SAM gradient.
+            return core.Finish(lossAtW, ascentNorm!, perturbed: true, ascentSamples: m, cacheDirection: plan.CachesDirection);
+        }
     }
 }

@@ -1,1 +1,0 @@
-namespace NoiseSam.Analyzers.CodeFixes; internal static class CodeFixAssembly { }

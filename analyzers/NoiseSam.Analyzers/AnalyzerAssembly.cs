@@ -1,1 +1,0 @@
-namespace NoiseSam.Analyzers; internal static class AnalyzerAssembly { }
