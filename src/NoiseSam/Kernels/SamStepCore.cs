@@ -21,7 +21,7 @@ public sealed class SamStepCore : IDisposable
 
     // Long-lived scalars: an implicit double→Scalar is a native handle that lives until the finaliser.
     private static readonly Scalar One = 1.0, Two = 2.0, Half = 0.5, Sqrt3 = Math.Sqrt(3),
-        SamEpsilon = 1e-12, AsamEpsilon = 1e-16, EsamEpsilon = 1e-7, Tiny = 1e-30;
+        SamEpsilon = 1e-12, AsamEpsilon = 1e-16, EsamEpsilon = 1e-7, Tiny = 1e-30, OneBatch = 1L;
 
     private readonly nn.Module<Tensor, Tensor> model;
     private readonly Func<Tensor, Tensor, Tensor> loss;
@@ -504,7 +504,7 @@ public sealed class SamStepCore : IDisposable
         public void CountOneBatch()
         {
             if (tracked is null) return;
-            tracked.copy_(trackedSaved!).add_(One);
+            tracked.copy_(trackedSaved!).add_(OneBatch);
         }
 
         public void Dispose()
