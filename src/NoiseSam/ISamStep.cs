@@ -50,7 +50,11 @@ public sealed class SamStepOptions
 }
 
 /// <summary>What one step did.</summary>
-/// <param name="Loss">Mean loss of the batch at w (before the step).</param>
+/// <param name="Loss">
+/// Mean loss at w (before the step) of the whole batch; on a micro-batch SAM step that runs no
+/// full-batch pass at w (MBS, NI-MBS) it is the ascent micro-batch's mean loss, so that reporting
+/// it costs no extra forward pass.
+/// </param>
 /// <param name="Perturbed">Whether this was a SAM step.</param>
 /// <param name="AscentSamples">Samples used for the ascent gradient; 0 on a base step.</param>
 /// <param name="GradientNorm">Global L2 norm of the gradient at w on the first pass (micro-batch on a micro-batch SAM step).</param>
