@@ -1,1 +1,0 @@
-namespace NoiseSam.Harness; internal static class HarnessAssembly { }
