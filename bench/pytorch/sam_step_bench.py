@@ -22,9 +22,9 @@ class SmallCnn(nn.Module):
 
     def __init__(self, in_channels, classes, image_size):
         super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, 32, 3, padding=1)
+        self.conv1 = nn.Conv2d(in_channels, 32, 3, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(32)
-        self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
+        self.conv2 = nn.Conv2d(32, 64, 3, padding=1, bias=False)
         self.bn2 = nn.BatchNorm2d(64)
         side = image_size // 4
         self.fc1 = nn.Linear(64 * side * side, 128)

@@ -1,1 +1,0 @@
-namespace NoiseSam.Generators; internal static class GeneratorAssembly { }
