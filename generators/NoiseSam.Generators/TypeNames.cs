@@ -1,0 +1,13 @@
+namespace NoiseSam.Generators;
+
+/// <summary>Fully qualified metadata names of the DSL attributes.</summary>
+internal static class TypeNames
+{
+    public const string SamVariantAttribute = "NoiseSam.Dsl.SamVariantAttribute";
+    public const string MicroBatchAttribute = "NoiseSam.Dsl.MicroBatchAttribute";
+    public const string DescentSelectionAttribute = "NoiseSam.Dsl.DescentSelectionAttribute";
+    public const string NoiseAttribute = "NoiseSam.Dsl.NoiseAttribute";
+    public const string ScheduleAttribute = "NoiseSam.Dsl.ScheduleAttribute";
+    public const string BaseOptimizerAttribute = "NoiseSam.Dsl.BaseOptimizerAttribute";
+    public const string StepContext = "NoiseSam.StepContext";
+}

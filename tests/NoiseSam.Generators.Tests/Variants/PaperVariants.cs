@@ -1,0 +1,81 @@
+using NoiseSam.Dsl;
+
+// The variants the paper compares, declared with the DSL: the generator runs on this project, so
+// these classes are generated, compiled under TreatWarningsAsErrors with nullable enabled, and
+// registered by their module initializers.
+namespace NoiseSam.Generators.Tests.Variants;
+
+[SamVariant("SGD")]
+[Schedule(SchedulePolicy.Never)]
+public sealed partial class Sgd { }
+
+[SamVariant("SAM", Rho = 0.05)]
+public sealed partial class Sam { }
+
+[SamVariant("ASAM", Rho = 0.5, Perturbation = PerturbationKind.Adaptive, Eta = 0.01)]
+public sealed partial class Asam { }
+
+[SamVariant("ESAM", Perturbation = PerturbationKind.StochasticWeight, Beta = 0.6)]
+[DescentSelection(DescentSet.SharpnessSensitive, Fraction = 0.5)]
+public sealed partial class Esam { }
+
+[SamVariant("LookSAM-5", Rho = 0.1)]
+[Schedule(SchedulePolicy.LookSam, K = 5, Alpha = 0.7)]
+public sealed partial class LookSam5 { }
+
+[SamVariant("AE-SAM")]
+[Schedule(SchedulePolicy.Adaptive)]
+public sealed partial class AeSam { }
+
+[SamVariant("K-SAM")]
+[MicroBatch(Fraction = 0.25, Selection = MicroBatchSelection.TopLoss)]
+[DescentSelection(DescentSet.SameAsAscent)]
+public sealed partial class KSam { }
+
+[SamVariant("SS-SAM")]
+[Schedule(SchedulePolicy.Bernoulli, Probability = 0.5)]
+public sealed partial class SsSam { }
+
+[SamVariant("MBS")]
+[MicroBatch(Fraction = 0.25, Selection = MicroBatchSelection.Random)]
+public sealed partial class Mbs { }
+
+[SamVariant("NI-MBS", Rho = 0.05)]
+[MicroBatch(Fraction = 0.25, Selection = MicroBatchSelection.Random)]
+[Noise(NoiseDistribution.Gaussian, Sigma = 0.5)]
+public sealed partial class NiMbs { }
+
+/// <summary>A Custom schedule: SAM on every third step, and whenever the loss went up a lot.</summary>
+[SamVariant("Custom-SAM", Rho = 0.05)]
+[Schedule(SchedulePolicy.Custom)]
+public sealed partial class CustomSam
+{
+    /// <summary>The same rule, for the engine's <see cref="SamStepOptions.ShouldPerturb"/>.</summary>
+    public static bool Decide(StepContext context) => context.Step % 3 == 0 || context.PreviousLoss > 1.7f;
+
+    private partial bool ShouldPerturb(in StepContext context);
+
+    private partial bool ShouldPerturb(in StepContext context) => Decide(context);
+}
+
+[SamVariant("AdamW-NI-MBS", Rho = 0.05)]
+[MicroBatch(Fraction = 0.5, Selection = MicroBatchSelection.Head, FinalFraction = 0.25, FractionSchedule = FractionSchedule.Cosine)]
+[Noise(NoiseDistribution.Rademacher, Sigma = 0.1, Scaling = NoiseScaling.MicroBatch)]
+[BaseOptimizer(OptimizerKind.AdamW, LearningRate = 0.001, WeightDecay = 0.01)]
+public sealed partial class AdamWNiMbs { }
+
+/// <summary>Generated code in the global namespace, nested, private: registered by its container.</summary>
+public static partial class Containers
+{
+    [SamVariant("Nested-EveryK")]
+    [Schedule(SchedulePolicy.EveryK, K = 2)]
+    [MicroBatch(Fraction = 0.5, Selection = MicroBatchSelection.Head)]
+    private sealed partial class NestedEveryK { }
+
+    /// <summary>For the tests: a step of the private nested variant.</summary>
+    public static ISamStep CreateNested(TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model, SamStepOptions options) =>
+        new NestedEveryK(model, options);
+
+    /// <summary>The private nested variant's descriptor.</summary>
+    public static SamVariantDescriptor NestedDescriptor => NestedEveryK.Descriptor;
+}
