@@ -64,7 +64,7 @@ public static class SamEngine
                 case SchedulePolicy.LookSam: sam = core.StepCount % plan.K == 0; break;
                 case SchedulePolicy.Bernoulli: sam = core.Bernoulli(plan.Probability); break;
                 case SchedulePolicy.Custom: sam = shouldPerturb!(core.Context); break;
-                default:
+                case SchedulePolicy.Adaptive:
                     {
                         // AE-SAM: full-batch gradient at w first; a full-batch SAM step reuses it as its ascent gradient.
                         var lossesAtW = core.ForwardBackward(null, updateBatchNorm: true);
@@ -75,6 +75,7 @@ public static class SamEngine
                             return SamStep(lossesAtW, normAtW);
                         return SamStep(null, null, lossAtW: lossesAtW.mean());
                     }
+                default: throw new InvalidOperationException($"undefined schedule policy {(int)plan.Policy}");
             }
 
             // 2. Base step (LookSAM: reuse the cached direction).
@@ -124,7 +125,8 @@ public static class SamEngine
             {
                 case PerturbationKind.Adaptive: core.PerturbAdaptive(plan.Rho, plan.Eta); break;
                 case PerturbationKind.StochasticWeight: core.PerturbStochasticWeight(plan.Rho, plan.Beta); break;
-                default: core.PerturbSam(plan.Rho); break;
+                case PerturbationKind.Sam: core.PerturbSam(plan.Rho); break;
+                default: throw new InvalidOperationException($"undefined perturbation {(int)plan.Perturbation}");
             }
 
             // 7. Descent set, 8. descent gradient at w + ε, restore w.

@@ -1,6 +1,7 @@
 // Linked into the analyzers: the one implementation of the declaration rules of DESIGN.md §3 that
 // concern values. Rules that need syntax or the whole compilation (NSAM001, 002, 008, 012, 013)
 // live in the analyzers only. Written for netstandard2.0 (no double.IsFinite).
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using NoiseSam.Dsl;
@@ -19,6 +20,17 @@ static class SamDeclarationRules
     {
         var found = new List<SamRuleViolation>();
         string v = $"Variant '{d.Name}'";
+
+        // NSAM014: an enum value cast from an undefined number, e.g. (SchedulePolicy)42, would
+        // otherwise fall into some default branch of the step and run a different algorithm.
+        CheckDefined(d.Perturbation, "SamVariant", "Perturbation", v, found);
+        if (d.HasMicroBatch && d.Selection is MicroBatchSelection selection) CheckDefined(selection, "MicroBatch", "Selection", v, found);
+        if (d.HasMicroBatch && d.FractionSchedule is FractionSchedule schedule) CheckDefined(schedule, "MicroBatch", "FractionSchedule", v, found);
+        if (d.HasDescentSelection) CheckDefined(d.DescentSet, "DescentSelection", null, v, found);
+        if (d.HasNoise) CheckDefined(d.Distribution, "Noise", null, v, found);
+        if (d.HasNoise && d.Scaling is NoiseScaling scaling) CheckDefined(scaling, "Noise", "Scaling", v, found);
+        if (d.HasSchedule) CheckDefined(d.Policy, "Schedule", null, v, found);
+        if (d.HasBaseOptimizer) CheckDefined(d.Optimizer, "BaseOptimizer", null, v, found);
 
         // NSAM003: perturbation radius and parameters.
         if (d.Rho is double rho && !(IsFinite(rho) && rho > 0))
@@ -195,6 +207,15 @@ static class SamDeclarationRules
                 if (Given(d, sgdOnly))
                     found.Add(Error(combo, "BaseOptimizer", sgdOnly, $"{v}: [BaseOptimizer({sgdOnly} = ...)] only applies to OptimizerKind.Sgd, not AdamW; remove {sgdOnly}"));
         }
+    }
+
+    private static void CheckDefined<TEnum>(TEnum value, string attribute, string? argument, string v, List<SamRuleViolation> found)
+        where TEnum : struct
+    {
+        if (Enum.IsDefined(typeof(TEnum), value)) return;
+        string names = string.Join(", ", Enum.GetNames(typeof(TEnum)));
+        found.Add(Error(SamDiagnosticIds.IncompatibleCombination, attribute, argument,
+            $"{v}: [{attribute}] {typeof(TEnum).Name} value {Convert.ToInt64(value, CultureInfo.InvariantCulture)} is not defined; use one of {names}"));
     }
 
     private static bool Given(SamDeclarationValues d, string argument) => argument switch
