@@ -1,0 +1,131 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using NoiseSam.Analyzers.Helpers;
+using NoiseSam.Dsl;
+using NoiseSam.Rules;
+
+namespace NoiseSam.Analyzers.Diagnostics.Analyzers;
+
+/// <summary>
+/// The value rules (NSAM003–007, 009–011, 014, 015): reads a <c>[SamVariant]</c> class's attributes
+/// into <see cref="SamDeclarationValues"/>, runs the shared <see cref="SamDeclarationRules.Check"/>
+/// (the same code as <c>SamVariantDescriptor.Validate()</c>) and reports each violation on the
+/// argument it names, or on the attribute when it names none.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class SamDeclarationValueAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.PerturbationOutOfRangeError,
+        DiagnosticDescriptors.FractionOutOfRangeError,
+        DiagnosticDescriptors.SigmaOutOfRangeError,
+        DiagnosticDescriptors.ZeroNoiseWarning,
+        DiagnosticDescriptors.ScheduleParameterInvalidError,
+        DiagnosticDescriptors.IneffectiveSelectionWarning,
+        DiagnosticDescriptors.NeverScheduleWithSamAttributesWarning,
+        DiagnosticDescriptors.PerturbationParameterForOtherKindError,
+        DiagnosticDescriptors.IncompatibleCombinationError,
+        DiagnosticDescriptors.OptimizerParameterInvalidError);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(static start =>
+        {
+            if (DslSymbols.TryCreate(start.Compilation) is not { } symbols) return;
+            start.RegisterSymbolAction(symbolContext => Analyze(symbolContext, symbols), SymbolKind.NamedType);
+        });
+    }
+
+    private static void Analyze(SymbolAnalysisContext context, DslSymbols symbols)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        if (symbols.FindSamVariant(type) is null) return;
+
+        SamDeclarationValues values = SamDeclarationReader.Read(type, symbols, out Dictionary<string, AttributeData> attributes);
+        foreach (SamRuleViolation violation in SamDeclarationRules.Check(values))
+        {
+            if (DiagnosticDescriptors.ForValueRule(violation.Id) is not { } descriptor) continue;
+            attributes.TryGetValue(violation.Attribute, out AttributeData? attribute);
+            Location location = AttributeSyntaxLocator.Locate(attribute, violation.Argument, type, context.CancellationToken);
+            DiagnosticSeverity severity = violation.IsError ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning;
+            ImmutableDictionary<string, string?> properties = FixProperties(violation, values);
+            context.ReportDiagnostic(severity == descriptor.DefaultSeverity
+                ? Diagnostic.Create(descriptor, location, properties, violation.Message)
+                : Diagnostic.Create(descriptor, location, severity, additionalLocations: null, properties, violation.Message));
+        }
+    }
+
+    /// <summary>Which code fix is unambiguous for a violation (see <see cref="FixHints"/>); empty when none is.</summary>
+    private static ImmutableDictionary<string, string?> FixProperties(SamRuleViolation violation, SamDeclarationValues values)
+    {
+        ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
+            .Add(FixHints.Attribute, violation.Attribute)
+            .Add(FixHints.Argument, violation.Argument);
+        string? fix = null, value = null;
+        switch (violation.Id)
+        {
+            case SamDiagnosticIds.FractionOutOfRange:
+                // Above 1 the nearest valid fraction is 1; at or below 0 (or NaN) there is no nearest one.
+                if (ArgumentValue(violation, values) > 1) (fix, value) = (FixHints.Clamp, "1");
+                break;
+            case SamDiagnosticIds.ScheduleParameterInvalid:
+                (fix, value) = ScheduleFix(violation, values);
+                break;
+            case SamDiagnosticIds.PerturbationParameterForOtherKind:
+                fix = FixHints.RemoveArgument;
+                break;
+            case SamDiagnosticIds.ZeroNoise:
+            case SamDiagnosticIds.NeverScheduleWithSamAttributes:
+                fix = FixHints.RemoveAttribute;
+                break;
+            case SamDiagnosticIds.IneffectiveSelection:
+                // Selection with a full batch, FractionSchedule without FinalFraction and a descent
+                // Fraction for a set that has none are dead; the other cases have two possible fixes.
+                if (violation.Argument is "Selection" or "FractionSchedule"
+                    || (violation.Attribute == "DescentSelection" && violation.Argument == "Fraction"))
+                    fix = FixHints.RemoveArgument;
+                break;
+        }
+        if (fix is null) return properties;
+        properties = properties.Add(FixHints.Fix, fix);
+        return value is null ? properties : properties.Add(FixHints.Value, value);
+    }
+
+    private static (string? Fix, string? Value) ScheduleFix(SamRuleViolation violation, SamDeclarationValues values)
+    {
+        SchedulePolicy policy = values.Policy;
+        switch (violation.Argument)
+        {
+            case "K" when policy is SchedulePolicy.EveryK or SchedulePolicy.LookSam:
+                return values.K < 1 ? (FixHints.Clamp, "1") : (null, null);
+            case "Probability" when policy == SchedulePolicy.Bernoulli:
+                if (values.Probability > 1) return (FixHints.Clamp, "1");
+                if (values.Probability < 0) return (FixHints.Clamp, "0");
+                return (null, null);
+            case "Alpha" when policy == SchedulePolicy.LookSam:
+            case "C" when policy == SchedulePolicy.Adaptive:
+            case "Delta" when policy == SchedulePolicy.Adaptive:
+                return (null, null);
+            case "K" or "Probability" or "Alpha" or "C" or "Delta":
+                // Given for another policy: the argument is dead.
+                return (FixHints.RemoveArgument, null);
+            default:
+                return (null, null);
+        }
+    }
+
+    private static double? ArgumentValue(SamRuleViolation violation, SamDeclarationValues values) => (violation.Attribute, violation.Argument) switch
+    {
+        ("MicroBatch", "Fraction") => values.Fraction,
+        ("MicroBatch", "FinalFraction") => values.FinalFraction,
+        ("DescentSelection", "Fraction") => values.DescentFraction,
+        _ => null,
+    };
+}

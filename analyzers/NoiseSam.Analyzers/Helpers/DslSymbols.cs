@@ -1,0 +1,60 @@
+using Microsoft.CodeAnalysis;
+
+namespace NoiseSam.Analyzers.Helpers;
+
+/// <summary>The DSL's symbols, resolved once per compilation.</summary>
+internal sealed class DslSymbols
+{
+    private DslSymbols(Compilation compilation, INamedTypeSymbol samVariant)
+    {
+        SamVariant = samVariant;
+        MicroBatch = compilation.GetTypeByMetadataName(TypeNames.MicroBatchAttribute);
+        DescentSelection = compilation.GetTypeByMetadataName(TypeNames.DescentSelectionAttribute);
+        Noise = compilation.GetTypeByMetadataName(TypeNames.NoiseAttribute);
+        Schedule = compilation.GetTypeByMetadataName(TypeNames.ScheduleAttribute);
+        BaseOptimizer = compilation.GetTypeByMetadataName(TypeNames.BaseOptimizerAttribute);
+        StepContext = compilation.GetTypeByMetadataName(TypeNames.StepContext);
+    }
+
+    public INamedTypeSymbol SamVariant { get; }
+    public INamedTypeSymbol? MicroBatch { get; }
+    public INamedTypeSymbol? DescentSelection { get; }
+    public INamedTypeSymbol? Noise { get; }
+    public INamedTypeSymbol? Schedule { get; }
+    public INamedTypeSymbol? BaseOptimizer { get; }
+    public INamedTypeSymbol? StepContext { get; }
+
+    /// <summary>The symbols, or null when the compilation does not reference the NoiseSam runtime.</summary>
+    public static DslSymbols? TryCreate(Compilation compilation) =>
+        compilation.GetTypeByMetadataName(TypeNames.SamVariantAttribute) is { } samVariant
+            ? new DslSymbols(compilation, samVariant)
+            : null;
+
+    /// <summary>
+    /// The DSL name of an attribute ("SamVariant", "MicroBatch", ...; the <c>Attribute</c> values of
+    /// <c>SamRuleViolation</c>), or null when it is not a DSL attribute.
+    /// </summary>
+    public string? DslName(AttributeData attribute)
+    {
+        INamedTypeSymbol? type = attribute.AttributeClass;
+        if (type is null) return null;
+        if (Is(type, SamVariant)) return "SamVariant";
+        if (Is(type, MicroBatch)) return "MicroBatch";
+        if (Is(type, DescentSelection)) return "DescentSelection";
+        if (Is(type, Noise)) return "Noise";
+        if (Is(type, Schedule)) return "Schedule";
+        if (Is(type, BaseOptimizer)) return "BaseOptimizer";
+        return null;
+    }
+
+    /// <summary>The <c>[SamVariant]</c> of a type, or null.</summary>
+    public AttributeData? FindSamVariant(INamedTypeSymbol type)
+    {
+        foreach (AttributeData attribute in type.GetAttributes())
+            if (Is(attribute.AttributeClass, SamVariant)) return attribute;
+        return null;
+    }
+
+    private static bool Is(INamedTypeSymbol? type, INamedTypeSymbol? expected) =>
+        expected is not null && SymbolEqualityComparer.Default.Equals(type, expected);
+}

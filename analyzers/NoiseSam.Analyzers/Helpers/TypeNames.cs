@@ -1,0 +1,16 @@
+namespace NoiseSam.Analyzers.Helpers;
+
+/// <summary>Fully qualified metadata names of the DSL types the analyzers look for.</summary>
+internal static class TypeNames
+{
+    public const string SamVariantAttribute = "NoiseSam.Dsl.SamVariantAttribute";
+    public const string MicroBatchAttribute = "NoiseSam.Dsl.MicroBatchAttribute";
+    public const string DescentSelectionAttribute = "NoiseSam.Dsl.DescentSelectionAttribute";
+    public const string NoiseAttribute = "NoiseSam.Dsl.NoiseAttribute";
+    public const string ScheduleAttribute = "NoiseSam.Dsl.ScheduleAttribute";
+    public const string BaseOptimizerAttribute = "NoiseSam.Dsl.BaseOptimizerAttribute";
+    public const string StepContext = "NoiseSam.StepContext";
+
+    /// <summary>The name of the method a <c>Custom</c> schedule calls.</summary>
+    public const string ShouldPerturb = "ShouldPerturb";
+}

@@ -1,0 +1,464 @@
+using NoiseSam.Analyzers.CodeFixes;
+using NoiseSam.Analyzers.Diagnostics.Analyzers;
+using NoiseSam.Analyzers.Tests.Helpers;
+using Verifier = NoiseSam.Analyzers.Tests.Helpers.Verify;
+
+namespace NoiseSam.Analyzers.Tests;
+
+/// <summary>
+/// Every code fix, before and after. The testing library applies the fix to each diagnostic one at
+/// a time and also runs fix-all in document, project and solution scope, so the tests with several
+/// diagnostics check fix-all as well.
+/// </summary>
+public class CodeFixTests
+{
+    // ---- NSAM001: make partial ----------------------------------------------------------------
+
+    [Fact]
+    public Task Nsam001_adds_partial() => Verifier.CodeFixAsync<SamVariantTargetAnalyzer, MakeVariantPartialCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        public sealed class {|NSAM001:Variant|} { }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        public sealed partial class Variant { }
+        """, MakeVariantPartialCodeFixer.EquivalenceKey);
+
+    [Fact]
+    public Task Nsam001_fix_all_makes_every_variant_partial() => Verifier.CodeFixAsync<SamVariantTargetAnalyzer, MakeVariantPartialCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("A")]
+        public class {|NSAM001:A|} { }
+
+        /// <summary>Second.</summary>
+        [SamVariant("B")]
+        internal class {|NSAM001:B|}
+        {
+            public int N { get; set; }
+        }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("A")]
+        public partial class A { }
+
+        /// <summary>Second.</summary>
+        [SamVariant("B")]
+        internal partial class B
+        {
+            public int N { get; set; }
+        }
+        """, MakeVariantPartialCodeFixer.EquivalenceKey);
+
+    // ---- NSAM006: remove [Noise] --------------------------------------------------------------
+
+    [Fact]
+    public Task Nsam006_removes_the_noise_attribute() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDslAttributeCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        [Noise(NoiseDistribution.Gaussian, {|NSAM006:Sigma = 0|})]
+        [MicroBatch(Fraction = 0.5)]
+        public partial class Variant { }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        [MicroBatch(Fraction = 0.5)]
+        public partial class Variant { }
+        """, RemoveDslAttributeCodeFixer.RemoveZeroNoiseKey);
+
+    [Fact]
+    public Task Nsam006_fix_all_removes_noise_from_shared_lists_and_first_lists() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDslAttributeCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("A"), Noise(NoiseDistribution.Uniform, {|NSAM006:Sigma = 0.0|})]
+        public partial class A { }
+
+        /// <summary>B.</summary>
+        [Noise(NoiseDistribution.Gaussian, {|NSAM006:Sigma = 0|})]
+        [SamVariant("B")]
+        public partial class B { }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("A")]
+        public partial class A { }
+
+        /// <summary>B.</summary>
+        [SamVariant("B")]
+        public partial class B { }
+        """, RemoveDslAttributeCodeFixer.RemoveZeroNoiseKey);
+
+    // ---- NSAM008: add ShouldPerturb -----------------------------------------------------------
+
+    [Fact]
+    public Task Nsam008_adds_the_partial_method_definition_and_implementation() => Verifier.CodeFixAsync<CustomScheduleAnalyzer, AddShouldPerturbCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        [Schedule({|NSAM008:SchedulePolicy.Custom|})]
+        public partial class Variant
+        {
+        }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        [Schedule(SchedulePolicy.Custom)]
+        public partial class Variant
+        {
+            private partial bool ShouldPerturb(in global::NoiseSam.StepContext context);
+
+            // Decides, before each step, whether the step is a SAM step: return true for a SAM step
+            // (ascent and descent pass), false for a plain base-optimizer step. The context has the
+            // step index, the total number of steps (0 when unknown), the previous loss and the
+            // previous gradient norm.
+            private partial bool ShouldPerturb(in global::NoiseSam.StepContext context)
+            {
+                return true;
+            }
+        }
+        """, AddShouldPerturbCodeFixer.EquivalenceKey);
+
+    [Fact]
+    public Task Nsam008_adds_only_the_implementation_when_a_definition_exists() => Verifier.CodeFixAsync<CustomScheduleAnalyzer, AddShouldPerturbCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        [Schedule({|NSAM008:SchedulePolicy.Custom|})]
+        public partial class Variant
+        {
+            private partial bool {|CS8795:ShouldPerturb|}(in global::NoiseSam.StepContext context);
+        }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        [Schedule(SchedulePolicy.Custom)]
+        public partial class Variant
+        {
+            private partial bool ShouldPerturb(in global::NoiseSam.StepContext context);
+
+            // Decides, before each step, whether the step is a SAM step: return true for a SAM step
+            // (ascent and descent pass), false for a plain base-optimizer step. The context has the
+            // step index, the total number of steps (0 when unknown), the previous loss and the
+            // previous gradient norm.
+            private partial bool ShouldPerturb(in global::NoiseSam.StepContext context)
+            {
+                return true;
+            }
+        }
+        """, AddShouldPerturbCodeFixer.EquivalenceKey);
+
+    [Fact]
+    public Task Nsam008_fix_all_adds_the_method_to_each_class() => Verifier.CodeFixAsync<CustomScheduleAnalyzer, AddShouldPerturbCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("A")]
+        [Schedule({|NSAM008:SchedulePolicy.Custom|})]
+        public partial class A { }
+
+        [SamVariant("B")]
+        [Schedule({|NSAM008:SchedulePolicy.Custom|})]
+        public partial class B
+        {
+            public int N { get; set; }
+        }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("A")]
+        [Schedule(SchedulePolicy.Custom)]
+        public partial class A
+        {
+            private partial bool ShouldPerturb(in global::NoiseSam.StepContext context);
+
+            // Decides, before each step, whether the step is a SAM step: return true for a SAM step
+            // (ascent and descent pass), false for a plain base-optimizer step. The context has the
+            // step index, the total number of steps (0 when unknown), the previous loss and the
+            // previous gradient norm.
+            private partial bool ShouldPerturb(in global::NoiseSam.StepContext context)
+            {
+                return true;
+            }
+        }
+
+        [SamVariant("B")]
+        [Schedule(SchedulePolicy.Custom)]
+        public partial class B
+        {
+            public int N { get; set; }
+
+            private partial bool ShouldPerturb(in global::NoiseSam.StepContext context);
+
+            // Decides, before each step, whether the step is a SAM step: return true for a SAM step
+            // (ascent and descent pass), false for a plain base-optimizer step. The context has the
+            // step index, the total number of steps (0 when unknown), the previous loss and the
+            // previous gradient norm.
+            private partial bool ShouldPerturb(in global::NoiseSam.StepContext context)
+            {
+                return true;
+            }
+        }
+        """, AddShouldPerturbCodeFixer.EquivalenceKey);
+
+    // ---- NSAM013: add [SamVariant] ------------------------------------------------------------
+
+    [Fact]
+    public Task Nsam013_adds_SamVariant_with_the_class_name() => Verifier.CodeFixAsync<MissingSamVariantAnalyzer, AddSamVariantCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        namespace App;
+
+        /// <summary>A variant.</summary>
+        [{|NSAM013:MicroBatch(Fraction = 0.5)|}]
+        public partial class LowFraction { }
+        """, """
+        using NoiseSam.Dsl;
+
+        namespace App;
+
+        /// <summary>A variant.</summary>
+        [SamVariant("LowFraction")]
+        [MicroBatch(Fraction = 0.5)]
+        public partial class LowFraction { }
+        """, AddSamVariantCodeFixer.EquivalenceKey);
+
+    [Fact]
+    public Task Nsam013_fix_all_adds_one_SamVariant_per_class() => Verifier.CodeFixAsync<MissingSamVariantAnalyzer, AddSamVariantCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        public class Outer
+        {
+            [{|NSAM013:Noise(NoiseDistribution.Gaussian)|}]
+            [{|NSAM013:Schedule(SchedulePolicy.EveryK)|}]
+            public partial class A { }
+        }
+
+        [{|NSAM013:BaseOptimizer(OptimizerKind.AdamW)|}]
+        public partial class B { }
+        """, """
+        using NoiseSam.Dsl;
+
+        public class Outer
+        {
+            [SamVariant("A")]
+            [Noise(NoiseDistribution.Gaussian)]
+            [Schedule(SchedulePolicy.EveryK)]
+            public partial class A { }
+        }
+
+        [SamVariant("B")]
+        [BaseOptimizer(OptimizerKind.AdamW)]
+        public partial class B { }
+        """, AddSamVariantCodeFixer.EquivalenceKey);
+
+    [Fact]
+    public Task Nsam013_uses_the_qualified_name_when_the_namespace_is_not_imported() => Verifier.CodeFixAsync<MissingSamVariantAnalyzer, AddSamVariantCodeFixer>("""
+        [{|NSAM013:NoiseSam.Dsl.MicroBatch|}]
+        public partial class A { }
+        """, """
+        [NoiseSam.Dsl.SamVariant("A")]
+        [NoiseSam.Dsl.MicroBatch]
+        public partial class A { }
+        """, AddSamVariantCodeFixer.EquivalenceKey);
+
+    // ---- NSAM004 / NSAM007: clamp ------------------------------------------------------------
+
+    [Fact]
+    public Task Nsam004_clamps_fractions_above_one_to_one_with_fix_all() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, ClampArgumentCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        [MicroBatch({|NSAM004:Fraction = 1.5|}, {|NSAM004:FinalFraction = 3|}, FractionSchedule = FractionSchedule.Linear)]
+        [DescentSelection(DescentSet.SharpnessSensitive, {|NSAM004:Fraction = double.PositiveInfinity|})]
+        public partial class Variant { }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        [MicroBatch(Fraction = 1, FinalFraction = 1, FractionSchedule = FractionSchedule.Linear)]
+        [DescentSelection(DescentSet.SharpnessSensitive, Fraction = 1)]
+        public partial class Variant { }
+        """, ClampArgumentCodeFixer.EquivalenceKeyFor("NSAM004"));
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-0.5")]
+    [InlineData("double.NaN")]
+    public Task Nsam004_offers_no_clamp_when_the_nearest_value_is_ambiguous(string value)
+    {
+        string source = $$"""
+            using NoiseSam.Dsl;
+
+            [SamVariant("X")]
+            [MicroBatch({|NSAM004:Fraction = {{value}}|})]
+            public partial class Variant { }
+            """;
+        return Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, ClampArgumentCodeFixer>(source, source);
+    }
+
+    [Fact]
+    public Task Nsam007_clamps_probability_and_k_with_fix_all() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, ClampArgumentCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("A")]
+        [Schedule(SchedulePolicy.Bernoulli, {|NSAM007:Probability = 1.5|})]
+        public partial class A { }
+
+        [SamVariant("B")]
+        [Schedule(SchedulePolicy.Bernoulli, {|NSAM007:Probability = -0.25|})]
+        public partial class B { }
+
+        [SamVariant("C")]
+        [Schedule(SchedulePolicy.EveryK, {|NSAM007:K = 0|})]
+        public partial class C { }
+
+        [SamVariant("D")]
+        [Schedule(SchedulePolicy.LookSam, {|NSAM007:K = -4|}, Alpha = 0.5)]
+        public partial class D { }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("A")]
+        [Schedule(SchedulePolicy.Bernoulli, Probability = 1)]
+        public partial class A { }
+
+        [SamVariant("B")]
+        [Schedule(SchedulePolicy.Bernoulli, Probability = 0)]
+        public partial class B { }
+
+        [SamVariant("C")]
+        [Schedule(SchedulePolicy.EveryK, K = 1)]
+        public partial class C { }
+
+        [SamVariant("D")]
+        [Schedule(SchedulePolicy.LookSam, K = 1, Alpha = 0.5)]
+        public partial class D { }
+        """, ClampArgumentCodeFixer.EquivalenceKeyFor("NSAM007"));
+
+    [Fact]
+    public Task Nsam007_offers_no_clamp_for_nan_probability_or_other_parameters()
+    {
+        string source = """
+            using NoiseSam.Dsl;
+
+            [SamVariant("X")]
+            [Schedule(SchedulePolicy.Adaptive, {|NSAM007:Delta = 1|}, {|NSAM007:C = double.NaN|})]
+            public partial class Variant { }
+
+            [SamVariant("Y")]
+            [Schedule(SchedulePolicy.Bernoulli, {|NSAM007:Probability = double.NaN|})]
+            public partial class Other { }
+            """;
+        return Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, ClampArgumentCodeFixer>(source, source);
+    }
+
+    // ---- dead arguments: NSAM007 (another policy), NSAM009, NSAM011 ----------------------------
+
+    [Fact]
+    public Task Nsam011_removes_the_foreign_perturbation_parameter_with_fix_all() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDeadArgumentCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("A", {|NSAM011:Eta = 0.01|})]
+        public partial class A { }
+
+        [SamVariant("B", Perturbation = PerturbationKind.Adaptive, {|NSAM011:Beta = 0.6|}, Rho = 0.1)]
+        public partial class B { }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("A")]
+        public partial class A { }
+
+        [SamVariant("B", Perturbation = PerturbationKind.Adaptive, Rho = 0.1)]
+        public partial class B { }
+        """, RemoveDeadArgumentCodeFixer.EquivalenceKeyFor("NSAM011"));
+
+    [Fact]
+    public Task Nsam007_removes_parameters_given_for_another_policy() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDeadArgumentCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("A")]
+        [Schedule(SchedulePolicy.Always, {|NSAM007:K = 5|})]
+        public partial class A { }
+
+        [SamVariant("B")]
+        [Schedule(SchedulePolicy.EveryK, K = 2, {|NSAM007:Probability = 0.5|})]
+        public partial class B { }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("A")]
+        [Schedule(SchedulePolicy.Always)]
+        public partial class A { }
+
+        [SamVariant("B")]
+        [Schedule(SchedulePolicy.EveryK, K = 2)]
+        public partial class B { }
+        """, RemoveDeadArgumentCodeFixer.EquivalenceKeyFor("NSAM007"));
+
+    [Fact]
+    public Task Nsam009_removes_arguments_that_cannot_matter() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDeadArgumentCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("A")]
+        [MicroBatch(Fraction = 1, {|NSAM009:Selection = MicroBatchSelection.TopLoss|})]
+        public partial class A { }
+
+        [SamVariant("B")]
+        [MicroBatch({|NSAM009:FractionSchedule = FractionSchedule.Cosine|})]
+        [DescentSelection(DescentSet.All, {|NSAM009:Fraction = 0.5|})]
+        public partial class B { }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("A")]
+        [MicroBatch(Fraction = 1)]
+        public partial class A { }
+
+        [SamVariant("B")]
+        [MicroBatch]
+        [DescentSelection(DescentSet.All)]
+        public partial class B { }
+        """, RemoveDeadArgumentCodeFixer.EquivalenceKeyFor("NSAM009"));
+
+    [Fact]
+    public Task Nsam009_offers_no_removal_when_two_fixes_are_possible()
+    {
+        string source = """
+            using NoiseSam.Dsl;
+
+            [SamVariant("A")]
+            [MicroBatch({|NSAM009:FinalFraction = 0.1|})]
+            [Noise(NoiseDistribution.Gaussian)]
+            public partial class A { }
+            """;
+        return Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDeadArgumentCodeFixer>(source, source);
+    }
+
+    // ---- NSAM010: remove dead attributes ------------------------------------------------------
+
+    [Fact]
+    public Task Nsam010_fix_all_removes_every_sam_only_attribute_of_a_never_schedule() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDslAttributeCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("Base")]
+        [Schedule(SchedulePolicy.Never)]
+        [{|NSAM010:MicroBatch(Fraction = 0.5)|}]
+        [{|NSAM010:Noise(NoiseDistribution.Gaussian)|}, BaseOptimizer(OptimizerKind.Sgd)]
+        public partial class Base { }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("Base")]
+        [Schedule(SchedulePolicy.Never)]
+        [BaseOptimizer(OptimizerKind.Sgd)]
+        public partial class Base { }
+        """, RemoveDslAttributeCodeFixer.RemoveDeadAttributeKey);
+}

@@ -1,0 +1,125 @@
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using NoiseSam.Analyzers.Tests.Helpers;
+using NoiseSam.Rules;
+
+namespace NoiseSam.Analyzers.Tests;
+
+/// <summary>
+/// Every descriptor id has a docs page, an index entry, a help link to the page and a release-tracking
+/// row that matches its category and severity; the ids are exactly those of SamDiagnosticIds.
+/// </summary>
+public class DescriptorCatalogTests
+{
+    private static readonly string DocsFolder = Path.Combine(RepoPaths.Root, "docs", "diagnostics");
+    private static readonly string AnalyzerFolder = Path.Combine(RepoPaths.Root, "analyzers", "NoiseSam.Analyzers");
+
+    public static TheoryData<string> Ids()
+    {
+        var data = new TheoryData<string>();
+        foreach (DiagnosticDescriptor descriptor in AnalyzerCatalog.Descriptors) data.Add(descriptor.Id);
+        return data;
+    }
+
+    private static DiagnosticDescriptor Descriptor(string id) => AnalyzerCatalog.Descriptors.Single(d => d.Id == id);
+
+    [Fact]
+    public void The_analyzers_support_exactly_the_ids_of_SamDiagnosticIds()
+    {
+        string[] expected = typeof(SamDiagnosticIds)
+            .GetFields()
+            .Where(f => f.IsLiteral)
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .OrderBy(id => id, StringComparer.Ordinal)
+            .ToArray();
+        Assert.Equal(Enumerable.Range(1, 15).Select(i => $"NSAM{i:000}"), expected);
+        Assert.Equal(expected, AnalyzerCatalog.Descriptors.Select(d => d.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Every_id_has_a_docs_page_with_what_why_fix_and_examples(string id)
+    {
+        string page = Path.Combine(DocsFolder, id + ".md");
+        Assert.True(File.Exists(page), $"missing {page}");
+        string text = File.ReadAllText(page);
+        Assert.StartsWith($"# {id}", text, StringComparison.Ordinal);
+        foreach (string section in new[] { "## Cause", "## Why", "## How to fix", "## Example" })
+            Assert.Contains(section, text, StringComparison.Ordinal);
+        Assert.True(Regex.Matches(text, "```csharp").Count >= 2, $"{id}.md needs a bad and a fixed example");
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Every_id_is_listed_in_the_docs_index(string id)
+    {
+        string index = File.ReadAllText(Path.Combine(DocsFolder, "index.md"));
+        Assert.Contains($"[{id}]({id}.md)", index, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Every_descriptor_links_to_its_page_and_is_enabled(string id)
+    {
+        DiagnosticDescriptor descriptor = Descriptor(id);
+        Assert.Equal($"https://github.com/noisesam/NoiseSam.Dsl/blob/main/docs/diagnostics/{id}.md", descriptor.HelpLinkUri);
+        Assert.True(descriptor.IsEnabledByDefault);
+        Assert.Contains(descriptor.Category, new[] { "NoiseSam.Usage", "NoiseSam.Configuration" });
+        Assert.False(string.IsNullOrWhiteSpace(descriptor.Title.ToString()));
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Every_id_has_one_release_tracking_row_matching_category_and_severity(string id)
+    {
+        DiagnosticDescriptor descriptor = Descriptor(id);
+        string[] rows = new[] { "AnalyzerReleases.Shipped.md", "AnalyzerReleases.Unshipped.md" }
+            .SelectMany(file => File.ReadAllLines(Path.Combine(AnalyzerFolder, file)))
+            .Where(line => line.StartsWith(id + " ", StringComparison.Ordinal))
+            .ToArray();
+        string row = Assert.Single(rows);
+        string[] cells = row.Split('|').Select(c => c.Trim()).ToArray();
+        Assert.Equal(id, cells[0]);
+        Assert.Equal(descriptor.Category, cells[1]);
+        Assert.Equal(descriptor.DefaultSeverity.ToString(), cells[2]);
+    }
+
+    [Fact]
+    public void Severities_follow_the_design()
+    {
+        string[] warnings = { "NSAM006", "NSAM009", "NSAM010", "NSAM013" };
+        foreach (DiagnosticDescriptor descriptor in AnalyzerCatalog.Descriptors)
+            Assert.Equal(warnings.Contains(descriptor.Id) ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+    }
+
+    [Fact]
+    public void Every_code_fix_fixes_known_ids_and_has_a_batch_fix_all()
+    {
+        Assert.NotEmpty(AnalyzerCatalog.CodeFixes);
+        var ids = AnalyzerCatalog.Descriptors.Select(d => d.Id).ToHashSet();
+        foreach (var fixer in AnalyzerCatalog.CodeFixes)
+        {
+            Assert.All(fixer.FixableDiagnosticIds, id => Assert.Contains(id, ids));
+            Assert.Same(Microsoft.CodeAnalysis.CodeFixes.WellKnownFixAllProviders.BatchFixer, fixer.GetFixAllProvider());
+        }
+        string[] fixable = AnalyzerCatalog.CodeFixes.SelectMany(f => f.FixableDiagnosticIds).Distinct().OrderBy(id => id, StringComparer.Ordinal).ToArray();
+        Assert.Equal(new[] { "NSAM001", "NSAM004", "NSAM006", "NSAM007", "NSAM008", "NSAM009", "NSAM010", "NSAM011", "NSAM013" }, fixable);
+    }
+
+    [Fact]
+    public void Release_tracking_files_are_additional_files_of_the_analyzer_project()
+    {
+        string project = File.ReadAllText(Path.Combine(AnalyzerFolder, "NoiseSam.Analyzers.csproj"));
+        Assert.Contains("<AdditionalFiles Include=\"AnalyzerReleases.Shipped.md\" />", project, StringComparison.Ordinal);
+        Assert.Contains("<AdditionalFiles Include=\"AnalyzerReleases.Unshipped.md\" />", project, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_analyzer_is_a_csharp_analyzer() =>
+        Assert.All(AnalyzerCatalog.Analyzers, analyzer =>
+        {
+            var attribute = analyzer.GetType().GetCustomAttributes(typeof(DiagnosticAnalyzerAttribute), false).Cast<DiagnosticAnalyzerAttribute>().Single();
+            Assert.Equal(new[] { LanguageNames.CSharp }, attribute.Languages);
+        });
+}
