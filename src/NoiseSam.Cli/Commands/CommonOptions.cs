@@ -1,0 +1,128 @@
+using System.CommandLine;
+using System.Globalization;
+using NoiseSam.Cli.Variants;
+using NoiseSam.Harness.Data;
+using NoiseSam.Harness.Models;
+
+namespace NoiseSam.Cli.Commands;
+
+/// <summary>Options and checks shared by the commands.</summary>
+internal static class CommonOptions
+{
+    public static Option<string?> VariantsFrom() => new("--variants-from")
+    {
+        Description = "Load a .NET assembly of [SamVariant] classes; its module initializer registers them.",
+        HelpName = "path.dll",
+    };
+
+    public static Option<string> Model() => new("--model", "-m")
+    {
+        Description = $"Model: {string.Join(", ", ModelZoo.Names)} (or wrn-<depth>-<k>).",
+        DefaultValueFactory = _ => ModelZoo.SmallCnnName,
+    };
+
+    public static Option<string> Data() => new("--data", "-d")
+    {
+        Description = $"Data set: {string.Join(", ", DataSets.Names)}.",
+        DefaultValueFactory = _ => DataSets.FashionMnist,
+    };
+
+    public static Option<string?> DataDir() => new("--data-dir")
+    {
+        Description = $"Directory of the data set's files (default for Fashion-MNIST: {DataSets.DefaultDirectory}).",
+        HelpName = "dir",
+    };
+
+    public static Option<int> Threads() => new("--threads", "-t")
+    {
+        Description = "Intra-op CPU threads (default: all cores).",
+        DefaultValueFactory = _ => Environment.ProcessorCount,
+    };
+
+    public static Option<int> BatchSize() => new("--batch-size", "-b")
+    {
+        Description = "Samples per training batch.",
+        DefaultValueFactory = _ => 128,
+    };
+
+    public static Option<int?> TrainLimit(string what) => new("--train-limit")
+    {
+        Description = $"Use only the first N training samples ({what}).",
+        HelpName = "N",
+    };
+
+    public static Option<int?> TestLimit() => new("--test-limit")
+    {
+        Description = "Use only the first N test samples (default: all).",
+        HelpName = "N",
+    };
+
+    /// <summary>Loads --variants-from if given.</summary>
+    public static void LoadVariants(CliContext context, string? path)
+    {
+        if (path is null) return;
+        var added = VariantAssemblyLoader.Load(path);
+        context.Note(added.Count == 0
+            ? $"{path}: no new variants registered"
+            : $"{path}: registered {string.Join(", ", added)}");
+    }
+
+    public static string Variant(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw new UsageException($"a variant name is required; known variants: {string.Join(", ", SamVariantRegistry.Names)}");
+        if (!SamVariantRegistry.TryGet(name.Trim(), out var entry))
+            throw new UsageException($"unknown variant '{name.Trim()}'; known variants: {string.Join(", ", SamVariantRegistry.Names)}");
+        return entry.Descriptor.Name;
+    }
+
+    public static string ModelName(string name)
+    {
+        if (!ModelZoo.IsKnown(name))
+            throw new UsageException($"unknown model '{name}'; known models: {string.Join(", ", ModelZoo.Names)} (or wrn-<depth>-<k>)");
+        return name.Trim().ToLowerInvariant();
+    }
+
+    public static string DataName(string name)
+    {
+        try
+        {
+            DataSets.Statistics(name);
+        }
+        catch (ArgumentException)
+        {
+            throw new UsageException($"unknown data set '{name}'; known data sets: {string.Join(", ", DataSets.Names)}");
+        }
+        return name.Trim().ToLowerInvariant();
+    }
+
+    public static void DataDirectory(string? dir)
+    {
+        if (dir is not null && !Directory.Exists(dir))
+            throw new UsageException($"--data-dir: no such directory '{dir}'");
+    }
+
+    public static int Positive(int value, string option)
+    {
+        if (value < 1) throw new UsageException($"{option} must be at least 1 (got {value.ToString(CultureInfo.InvariantCulture)})");
+        return value;
+    }
+
+    public static int ThreadCount(int value)
+    {
+        if (value < 1 || value > 1024)
+            throw new UsageException($"--threads must be between 1 and 1024 (got {value.ToString(CultureInfo.InvariantCulture)}); this machine has {Environment.ProcessorCount} cores");
+        return value;
+    }
+
+    public static DataSplit LoadData(CliContext context, string data, string? dir, int? trainLimit, int? testLimit)
+    {
+        try
+        {
+            return DataSets.Load(data, dir, trainLimit, testLimit);
+        }
+        catch (ArgumentException e) when (e is not ArgumentNullException)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+using System.CommandLine;
+using System.Globalization;
+using NoiseSam.Harness.Reports;
+using NoiseSam.Harness.Training;
+using Spectre.Console;
+using TorchSharp;
+
+namespace NoiseSam.Cli.Commands;
+
+/// <summary><c>noisesam train</c>: one variant, with checkpoints, resume and TensorBoard logs.</summary>
+internal static class TrainCommand
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static Command Create(CliContext context)
+    {
+        var variant = new Option<string>("--variant", "-v") { Description = "Variant name (see 'noisesam variants').", Required = true };
+        var epochs = new Option<int>("--epochs", "-e") { Description = "Epochs.", DefaultValueFactory = _ => CompareCommand.DefaultEpochs };
+        var seed = new Option<long>("--seed", "-s") { Description = "Seed of the initialisation, data order and step randomness.", DefaultValueFactory = _ => 0 };
+        var model = CommonOptions.Model();
+        var data = CommonOptions.Data();
+        var dataDir = CommonOptions.DataDir();
+        var threads = CommonOptions.Threads();
+        var batch = CommonOptions.BatchSize();
+        var trainLimit = CommonOptions.TrainLimit("default: all");
+        var testLimit = CommonOptions.TestLimit();
+        var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "Write last.ckpt / previous.ckpt here after every epoch (atomically).", HelpName = "dir" };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the newest valid checkpoint in --checkpoint-dir." };
+        var tensorboard = new Option<string?>("--tensorboard") { Description = "Write TensorBoard event files to this directory.", HelpName = "dir" };
+        var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many steps of the run, as if killed (no checkpoint for the unfinished epoch).", HelpName = "N" };
+        var saveModel = new Option<string?>("--save-model") { Description = "Write the final model state (TorchSharp module.save) to this file.", HelpName = "file" };
+        var output = new Option<string?>("--out", "-o") { Description = "Also write summary.md, summary.csv, runs.json and plots of this run here.", HelpName = "dir" };
+        var from = CommonOptions.VariantsFrom();
+
+        var command = new Command("train", "Train one variant; checkpoints every epoch with --checkpoint-dir, --resume continues bit-identically.");
+        foreach (var o in new Option[] { variant, epochs, seed, model, data, dataDir, threads, batch, trainLimit, testLimit, checkpointDir, resume, tensorboard, maxSteps, saveModel, output, from })
+            command.Options.Add(o);
+
+        command.SetAction(parse => CliApp.Guard(context, () =>
+        {
+            CommonOptions.LoadVariants(context, parse.GetValue(from));
+            string name = CommonOptions.Variant(parse.GetValue(variant)!);
+            int epochCount = CommonOptions.Positive(parse.GetValue(epochs), "--epochs");
+            string modelName = CommonOptions.ModelName(parse.GetValue(model)!);
+            string dataName = CommonOptions.DataName(parse.GetValue(data)!);
+            string? dir = parse.GetValue(dataDir);
+            CommonOptions.DataDirectory(dir);
+            int threadCount = CommonOptions.ThreadCount(parse.GetValue(threads));
+            int batchSize = CommonOptions.Positive(parse.GetValue(batch), "--batch-size");
+            int? trainN = parse.GetValue(trainLimit);
+            if (trainN is < 1) throw new UsageException($"--train-limit must be at least 1 (got {trainN})");
+            int? testN = parse.GetValue(testLimit);
+            if (testN is < 1) throw new UsageException($"--test-limit must be at least 1 (got {testN})");
+            long? max = parse.GetValue(maxSteps);
+            if (max is < 1) throw new UsageException($"--max-steps must be at least 1 (got {max})");
+            string? ckpt = parse.GetValue(checkpointDir);
+            bool resuming = parse.GetValue(resume);
+            if (resuming && ckpt is null) throw new UsageException("--resume needs --checkpoint-dir");
+            string? tbDir = parse.GetValue(tensorboard);
+            long seedValue = parse.GetValue(seed);
+
+            using var split = CommonOptions.LoadData(context, dataName, dir, trainN, testN);
+            var options = new TrainingOptions
+            {
+                Variant = name, Model = modelName, Epochs = epochCount, BatchSize = batchSize, Seed = seedValue, Threads = threadCount,
+                MaxSteps = max, CheckpointDirectory = ckpt, Resume = resuming, FinalModelPath = parse.GetValue(saveModel),
+            };
+            int stepsPerEpoch = (split.Train.Count + batchSize - 1) / batchSize;
+            context.Console.WriteLine(string.Create(Inv,
+                $"Training {name} on {split.Train.Count} {dataName} samples ({stepsPerEpoch} steps of {batchSize} per epoch, {epochCount} epoch(s)), " +
+                $"test on {split.Test.Count}, model {modelName}, seed {seedValue}, {threadCount} thread(s)."));
+
+            var writer = tbDir is null ? null : OpenTensorBoard(context, tbDir);
+            RunResult run = null!;
+            context.Console.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+                    new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask(Markup.Escape(name), maxValue: (double)stepsPerEpoch * epochCount);
+                    run = Trainer.Run(options, split, new TrainingCallbacks
+                    {
+                        Progress = p =>
+                        {
+                            task.Value = p.Step;
+                            string acc = double.IsNaN(p.LastAccuracy) ? "–" : (p.LastAccuracy * 100).ToString("F1", Inv) + "%";
+                            task.Description = Markup.Escape(string.Create(Inv,
+                                $"{name} · epoch {p.Epoch}/{p.Epochs} · step {p.StepInEpoch}/{p.StepsPerEpoch}{(p.Evaluating ? " · evaluating" : "")} · loss {p.EpochLoss:F3} · acc {acc}"));
+                        },
+                        StepCompleted = writer is null ? null : (step, result, lr) =>
+                        {
+                            if (result.Skipped) return;
+                            writer.add_scalar("train/step_loss", result.Loss, (int)step);
+                            writer.add_scalar("train/learning_rate", (float)lr, (int)step);
+                            writer.add_scalar("train/gradient_norm", result.GradientNorm, (int)step);
+                        },
+                        EpochCompleted = writer is null ? null : r =>
+                        {
+                            writer.add_scalar("epoch/train_loss", (float)r.TrainLoss, r.Epoch);
+                            writer.add_scalar("epoch/test_loss", (float)r.TestLoss, r.Epoch);
+                            writer.add_scalar("epoch/test_accuracy", (float)r.TestAccuracy, r.Epoch);
+                            writer.add_scalar("epoch/sam_step_share", (float)r.SamStepShare, r.Epoch);
+                            writer.add_scalar("epoch/train_seconds", (float)r.TrainSeconds, r.Epoch);
+                        },
+                        Message = context.Note,
+                    }, context.Cancel);
+                    task.Value = run.Steps;
+                    task.StopTask();
+                });
+
+            var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"{run.Variant}: {run.Declaration}"));
+            foreach (string c in new[] { "Epoch", "Train loss", "Test loss", "Test acc. %", "s", "SAM steps", "Skipped" })
+                table.AddColumn(new TableColumn(c).RightAligned());
+            foreach (var r in run.Records)
+                table.AddRow(r.Epoch.ToString(Inv), r.TrainLoss.ToString("F4", Inv), r.TestLoss.ToString("F4", Inv),
+                    (r.TestAccuracy * 100).ToString("F2", Inv), r.TrainSeconds.ToString("F1", Inv),
+                    (r.SamStepShare * 100).ToString("F0", Inv) + " %", r.SkippedSteps.ToString(Inv));
+            context.Console.Write(table);
+
+            if (parse.GetValue(output) is string outDir && run.Records.Count > 0)
+            {
+                var files = ReportWriter.Write(outDir, new ComparisonInfo
+                {
+                    Data = dataName, Model = modelName, Epochs = epochCount, Seeds = [seedValue], BatchSize = batchSize, Threads = threadCount,
+                    TrainSamples = split.Train.Count, TestSamples = split.Test.Count,
+                }, [run]);
+                context.Console.WriteLine($"Wrote {string.Join(", ", files.Select(Path.GetFileName))} to {Path.GetFullPath(outDir)}");
+            }
+            if (writer is not null) context.Console.WriteLine($"TensorBoard events in {Path.GetFullPath(tbDir!)}");
+            if (!run.Completed)
+                return context.Cancel.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Success;
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static TorchSharp.Modules.SummaryWriter OpenTensorBoard(CliContext context, string dir)
+    {
+        try
+        {
+            Directory.CreateDirectory(dir);
+            return torch.utils.tensorboard.SummaryWriter(dir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--tensorboard: cannot write to '{dir}': {e.Message}");
+        }
+    }
+}

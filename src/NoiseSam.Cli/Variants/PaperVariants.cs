@@ -1,0 +1,123 @@
+using NoiseSam.Dsl;
+
+namespace NoiseSam.Cli.Variants;
+
+// The variants the paper compares (Wei, Zhang & Tan 2025), declared with the DSL: the source
+// generator turns each class into an ISamStep and registers it under its name. Hyper-parameters
+// follow ALGORITHMS.md §11; every variant uses the same base optimizer.
+
+/// <summary>The base optimizer alone.</summary>
+[SamVariant("SGD")]
+[Schedule(SchedulePolicy.Never)]
+[BaseOptimizer(OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 5e-4)]
+public partial class Sgd { }
+
+/// <summary>SAM (Foret et al. 2021).</summary>
+[SamVariant("SAM", Rho = 0.05)]
+[BaseOptimizer(OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 5e-4)]
+public partial class Sam { }
+
+/// <summary>ASAM (Kwon et al. 2021): adaptive perturbation, T = |w| + η.</summary>
+[SamVariant("ASAM", Rho = 0.5, Perturbation = PerturbationKind.Adaptive, Eta = 0.01)]
+[BaseOptimizer(OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 5e-4)]
+public partial class Asam { }
+
+/// <summary>ESAM (Du et al. 2022): stochastic weight perturbation + sharpness-sensitive data selection.</summary>
+[SamVariant("ESAM", Rho = 0.05, Perturbation = PerturbationKind.StochasticWeight, Beta = 0.6)]
+[DescentSelection(DescentSet.SharpnessSensitive, Fraction = 0.5)]
+[BaseOptimizer(OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 5e-4)]
+public partial class Esam { }
+
+/// <summary>LookSAM (Liu et al. 2022), a SAM step every 5 steps, gradient reuse in between.</summary>
+[SamVariant("LookSAM-5", Rho = 0.1)]
+[Schedule(SchedulePolicy.LookSam, K = 5, Alpha = 0.7)]
+[BaseOptimizer(OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 5e-4)]
+public partial class LookSam5 { }
+
+/// <summary>AE-SAM (Jiang et al. 2023): SAM steps where the squared gradient norm is unusually large.</summary>
+[SamVariant("AE-SAM")]
+[Schedule(SchedulePolicy.Adaptive, C = 1, Delta = 0.9)]
+[BaseOptimizer(OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 5e-4)]
+public partial class AeSam { }
+
+/// <summary>K-SAM (Ni et al. 2022): both SAM passes on the quarter of the batch with the highest loss.</summary>
+[SamVariant("K-SAM")]
+[MicroBatch(Fraction = 0.25, Selection = MicroBatchSelection.TopLoss)]
+[DescentSelection(DescentSet.SameAsAscent)]
+[BaseOptimizer(OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 5e-4)]
+public partial class KSam { }
+
+/// <summary>SS-SAM (Zhao et al. 2022): each step is a SAM step with probability 0.5.</summary>
+[SamVariant("SS-SAM")]
+[Schedule(SchedulePolicy.Bernoulli, Probability = 0.5)]
+[BaseOptimizer(OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 5e-4)]
+public partial class SsSam { }
+
+/// <summary>Micro-batch SAM: the ascent gradient on a random quarter of the batch.</summary>
+[SamVariant("MBS")]
+[MicroBatch(Fraction = 0.25, Selection = MicroBatchSelection.Random)]
+[BaseOptimizer(OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 5e-4)]
+public partial class Mbs { }
+
+/// <summary>Noise-injected micro-batch SAM (Wei, Zhang &amp; Tan 2025): MBS + Gaussian noise on the ascent gradient.</summary>
+[SamVariant("NI-MBS")]
+[MicroBatch(Fraction = 0.25, Selection = MicroBatchSelection.Random)]
+[Noise(NoiseDistribution.Gaussian, Sigma = 0.5, Scaling = NoiseScaling.GradientNorm)]
+[BaseOptimizer(OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 5e-4)]
+public partial class NiMbs { }
+
+/// <summary>
+/// The same declarations as data. At start-up the CLI registers any of them the generator has not
+/// registered (they then run on the reference engine), so the CLI works with or without generated
+/// steps; a test checks that each generated class's <c>Descriptor</c> equals its entry here.
+/// </summary>
+public static class PaperVariants
+{
+    private static readonly object Gate = new();
+
+    private static BaseOptimizerSpec Base => new(OptimizerKind.Sgd) { LearningRate = 0.05, Momentum = 0.9, WeightDecay = 5e-4 };
+
+    /// <summary>The paper's set, in the order the comparison runs them.</summary>
+    public static IReadOnlyList<SamVariantDescriptor> Descriptors { get; } =
+    [
+        new("SGD") { Schedule = new ScheduleSpec(SchedulePolicy.Never), BaseOptimizer = Base },
+        new("SAM") { Rho = 0.05, BaseOptimizer = Base },
+        new("ASAM") { Rho = 0.5, Perturbation = PerturbationKind.Adaptive, Eta = 0.01, BaseOptimizer = Base },
+        new("ESAM")
+        {
+            Rho = 0.05, Perturbation = PerturbationKind.StochasticWeight, Beta = 0.6,
+            DescentSelection = new DescentSelectionSpec(DescentSet.SharpnessSensitive) { Fraction = 0.5 },
+            BaseOptimizer = Base,
+        },
+        new("LookSAM-5") { Rho = 0.1, Schedule = new ScheduleSpec(SchedulePolicy.LookSam) { K = 5, Alpha = 0.7 }, BaseOptimizer = Base },
+        new("AE-SAM") { Schedule = new ScheduleSpec(SchedulePolicy.Adaptive) { C = 1, Delta = 0.9 }, BaseOptimizer = Base },
+        new("K-SAM")
+        {
+            MicroBatch = new MicroBatchSpec { Fraction = 0.25, Selection = MicroBatchSelection.TopLoss },
+            DescentSelection = new DescentSelectionSpec(DescentSet.SameAsAscent),
+            BaseOptimizer = Base,
+        },
+        new("SS-SAM") { Schedule = new ScheduleSpec(SchedulePolicy.Bernoulli) { Probability = 0.5 }, BaseOptimizer = Base },
+        new("MBS") { MicroBatch = new MicroBatchSpec { Fraction = 0.25, Selection = MicroBatchSelection.Random }, BaseOptimizer = Base },
+        new("NI-MBS")
+        {
+            MicroBatch = new MicroBatchSpec { Fraction = 0.25, Selection = MicroBatchSelection.Random },
+            Noise = new NoiseSpec(NoiseDistribution.Gaussian) { Sigma = 0.5, Scaling = NoiseScaling.GradientNorm },
+            BaseOptimizer = Base,
+        },
+    ];
+
+    /// <summary>The names of <see cref="Descriptors"/>, in order.</summary>
+    public static IReadOnlyList<string> Names { get; } = Descriptors.Select(d => d.Name).ToList();
+
+    /// <summary>Registers (engine-backed) every paper variant that is not registered yet. Safe to call repeatedly and concurrently.</summary>
+    public static void EnsureRegistered()
+    {
+        lock (Gate)
+        {
+            foreach (var d in Descriptors)
+                if (!SamVariantRegistry.TryGet(d.Name, out _))
+                    SamVariantRegistry.Register(d);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using NoiseSam.Harness.Models;
+using NoiseSam.Harness.Training;
+using NoiseSam.Planning;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NoiseSam.Harness.Benchmarks;
+
+/// <summary>What to time.</summary>
+public sealed record StepBenchmarkOptions
+{
+    public string Model { get; init; } = "small-cnn";
+    public int BatchSize { get; init; } = 128;
+    /// <summary>Intra-op threads; 0 = number of cores.</summary>
+    public int Threads { get; init; }
+    public int Warmup { get; init; } = 5;
+    public int Rounds { get; init; } = 10;
+    /// <summary>Steps per timed sample; a multiple of LookSAM's K keeps its SAM/reuse mix exact.</summary>
+    public int StepsPerSample { get; init; } = 5;
+    public IReadOnlyList<string> Variants { get; init; } = ["SGD", "SAM", "ASAM", "ESAM", "LookSAM-5", "AE-SAM", "K-SAM", "SS-SAM", "MBS", "NI-MBS"];
+    /// <summary>Also time the reference engine on each variant's descriptor, and a hand-written TorchSharp SAM.</summary>
+    public bool CompareImplementations { get; init; }
+    public long Seed { get; init; }
+}
+
+/// <summary>Per-step time of one implementation of one variant.</summary>
+public sealed record StepTiming(
+    string Variant, string Implementation, string Model, double IdealRatio,
+    double MedianMs, double P25Ms, double P75Ms, double Ratio, long Parameters, int StateBuffers)
+{
+    /// <summary>Measured ratio over the cost model's ideal ratio (1 = at the model's limit).</summary>
+    public double Overhead => Ratio / IdealRatio;
+    /// <summary>Optimizer and SAM state beyond the weights and gradients, in bytes per parameter (fp32).</summary>
+    public int StateBytesPerParameter => StateBuffers * 4;
+}
+
+/// <summary>
+/// Times each variant's step on one fixed batch. Implementations are measured interleaved, in
+/// rotating order, round after round, so that machine noise and thermal drift hit all of them
+/// alike; each sample is the mean of a few consecutive steps, the result the median of samples.
+/// </summary>
+public static class StepBenchmark
+{
+    public static IReadOnlyList<StepTiming> Run(StepBenchmarkOptions options, Action<string>? progress = null)
+    {
+        torch.set_num_threads(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
+        var (channels, size) = options.Model == "small-cnn" ? (1, 28) : (3, 32);
+        var generator = new Generator((ulong)options.Seed + 1);
+        using var input = torch.randn([options.BatchSize, channels, size, size], generator: generator);
+        using var target = torch.randint(0, 10, [options.BatchSize], generator: generator);
+
+        var subjects = new List<Subject>();
+        foreach (string name in options.Variants)
+        {
+            if (!SamVariantRegistry.TryGet(name, out var entry))
+                throw new ArgumentException($"No SAM variant named '{name}'. Known variants: {string.Join(", ", SamVariantRegistry.Names)}.");
+            subjects.Add(Subject.Create(name, entry.GeneratedType is null ? "engine" : "generated", options,
+                (m, o) => entry.Factory(m, o), channels, size));
+            if (options.CompareImplementations && entry.GeneratedType is not null)
+                subjects.Add(Subject.Create(name, "engine", options, (m, o) => SamEngine.Create(entry.Descriptor, m, o), channels, size));
+        }
+        if (options.CompareImplementations)
+            subjects.Add(Subject.Create("SAM", "hand-written", options, (m, _) => new HandWrittenSam(m), channels, size));
+
+        try
+        {
+            foreach (var s in subjects)
+            {
+                progress?.Invoke($"warm-up {s.Label}");
+                for (int i = 0; i < options.Warmup; i++) s.Step.Step(input, target);
+            }
+            for (int round = 0; round < options.Rounds; round++)
+            {
+                progress?.Invoke($"round {round + 1}/{options.Rounds}");
+                for (int k = 0; k < subjects.Count; k++)
+                {
+                    var s = subjects[(k + round) % subjects.Count];
+                    var watch = Stopwatch.StartNew();
+                    for (int i = 0; i < options.StepsPerSample; i++) s.Step.Step(input, target);
+                    s.Samples.Add(watch.Elapsed.TotalMilliseconds / options.StepsPerSample);
+                }
+            }
+
+            double baseline = subjects.FirstOrDefault(s => s.Descriptor.Policy == Dsl.SchedulePolicy.Never && s.Implementation != "engine")?.Median
+                ?? subjects.First().Median;
+            return subjects.Select(s => new StepTiming(
+                s.Name, s.Implementation, options.Model, CostModel.IdealRatio(s.Descriptor),
+                s.Median, Quantile(s.Samples, 0.25), Quantile(s.Samples, 0.75), s.Median / baseline,
+                s.Parameters, StateBuffers(s.Descriptor))).ToList();
+        }
+        finally
+        {
+            foreach (var s in subjects) s.Dispose();
+        }
+    }
+
+    /// <summary>Parameter-sized buffers beyond weights and gradients: optimizer state + SAM backup + LookSAM direction.</summary>
+    public static int StateBuffers(SamVariantDescriptor descriptor)
+    {
+        var plan = new SamStepPlan(descriptor.ToDeclarationValues());
+        int optimizer = plan.Optimizer == Dsl.OptimizerKind.AdamW ? 2 : plan.Momentum != 0 ? 1 : 0;
+        return optimizer + (plan.MayPerturb ? 1 : 0) + (plan.CachesDirection ? 1 : 0);
+    }
+
+    private static double Quantile(List<double> values, double q)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)Math.Round(q * (sorted.Length - 1)))];
+    }
+
+    private sealed class Subject : IDisposable
+    {
+        public required string Name { get; init; }
+        public required string Implementation { get; init; }
+        public required ISamStep Step { get; init; }
+        public required nn.Module<Tensor, Tensor> Model { get; init; }
+        public List<double> Samples { get; } = [];
+        public SamVariantDescriptor Descriptor => Step.Variant;
+        public long Parameters => Model.parameters().Sum(p => p.numel());
+        public string Label => $"{Name} ({Implementation})";
+        public double Median => Quantile(Samples, 0.5);
+
+        public static Subject Create(string name, string implementation, StepBenchmarkOptions options,
+            Func<nn.Module<Tensor, Tensor>, SamStepOptions, ISamStep> factory, int channels, int size)
+        {
+            var model = ModelZoo.Create(options.Model, channels, 10, size, options.Seed);
+            model.train();
+            var step = factory(model, new SamStepOptions { Seed = options.Seed, TotalSteps = options.Warmup + options.Rounds * options.StepsPerSample });
+            return new Subject { Name = name, Implementation = implementation, Step = step, Model = model };
+        }
+
+        public void Dispose()
+        {
+            Step.Dispose();
+            Model.Dispose();
+        }
+    }
+}

@@ -1,0 +1,269 @@
+using System.Diagnostics;
+using System.Text.Json;
+using NoiseSam.Harness.Checkpoints;
+using NoiseSam.Harness.Data;
+using NoiseSam.Harness.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NoiseSam.Harness.Training;
+
+/// <summary>Hooks a caller can attach to a run (all optional).</summary>
+public sealed class TrainingCallbacks
+{
+    /// <summary>After every step and at the start of each evaluation.</summary>
+    public Action<TrainingProgress>? Progress { get; init; }
+
+    /// <summary>After every step: global step index, result, learning rate used.</summary>
+    public Action<long, SamStepResult, double>? StepCompleted { get; init; }
+
+    /// <summary>After every epoch's evaluation (and checkpoint).</summary>
+    public Action<EpochRecord>? EpochCompleted { get; init; }
+
+    /// <summary>Notes for the user (resumed from …, a refused checkpoint …).</summary>
+    public Action<string>? Message { get; init; }
+}
+
+/// <summary>
+/// Trains one variant on a data split: cosine learning-rate decay with linear warm-up (set on the
+/// step object before every step), one <c>DisposeScope</c> per step, evaluation on the test split
+/// after every epoch, per-epoch records, optional checkpoints after every epoch and bit-identical
+/// resume.
+/// </summary>
+public static class Trainer
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Runs <paramref name="options"/> on <paramref name="data"/>.</summary>
+    /// <exception cref="ArgumentException">Bad options, an unknown variant or model.</exception>
+    /// <exception cref="CheckpointException">Resuming from a corrupt or mismatched checkpoint.</exception>
+    public static RunResult Run(TrainingOptions options, DataSplit data, TrainingCallbacks? callbacks = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(data);
+        options.Validate();
+        callbacks ??= new TrainingCallbacks();
+        if (!SamVariantRegistry.TryGet(options.Variant, out var entry))
+            throw new ArgumentException($"unknown variant '{options.Variant}'; known variants: {string.Join(", ", SamVariantRegistry.Names)}");
+        if (!ModelZoo.IsKnown(options.Model))
+            throw new ArgumentException($"unknown model '{options.Model}'; known models: {string.Join(", ", ModelZoo.Names)}");
+        if (options.Threads > 0) torch.set_num_threads(options.Threads);
+        int threads = torch.get_num_threads();
+
+        var descriptor = entry.Descriptor;
+        var train = data.Train;
+        var test = data.Test;
+        bool augment = options.Augment ?? DataSets.UsesAugmentation(DataName(train.Name));
+        var loader = new BatchLoader(train, options.BatchSize, shuffle: true, options.Seed, augment);
+        int stepsPerEpoch = loader.BatchesPerEpoch;
+        long totalSteps = (long)stepsPerEpoch * options.Epochs;
+        double peak = options.LearningRate ?? (descriptor.BaseOptimizer ?? BaseOptimizerSpec.Default).EffectiveLearningRate;
+        var schedule = new LearningRateSchedule(peak, totalSteps, options.WarmupFraction);
+        var header = new CheckpointHeader(descriptor.Name, descriptor.Summary(), options.Model, train.Name, train.Count,
+            options.Seed, options.Epochs, options.BatchSize);
+        var store = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory);
+
+        var records = new List<EpochRecord>();
+        int startEpoch = 0;
+        long step = 0;
+        var model = ModelZoo.Create(options.Model, train.Channels, train.Classes, train.ImageSize, options.Seed);
+        ISamStep? samStep = null;
+        try
+        {
+            CheckpointPayload? resumeFrom = null;
+            if (options.Resume && store is not null)
+            {
+                var warnings = new List<string>();
+                var found = store.LoadLatest(header, warnings);
+                foreach (string w in warnings) callbacks.Message?.Invoke(w);
+                if (found is { } f)
+                {
+                    resumeFrom = f.Payload;
+                    callbacks.Message?.Invoke($"resuming {descriptor.Name} from {f.Path} (epoch {f.Payload.EpochsCompleted} of {options.Epochs}, step {f.Payload.Step})");
+                }
+                else callbacks.Message?.Invoke($"no checkpoint in {store.Directory}: starting {descriptor.Name} from scratch");
+            }
+
+            // The weights must be in place before the step object flattens them.
+            if (resumeFrom is not null)
+            {
+                using var ms = new MemoryStream(resumeFrom.ModelState, writable: false);
+                model.load(ms);
+            }
+            samStep = entry.Factory(model, new SamStepOptions { Seed = options.Seed, TotalSteps = totalSteps });
+            if (resumeFrom is not null)
+            {
+                using (var ms = new MemoryStream(resumeFrom.StepState, writable: false)) samStep.LoadState(ms);
+                records.AddRange(JsonSerializer.Deserialize<List<EpochRecord>>(resumeFrom.MetricsJson, JsonOptions) ?? []);
+                startEpoch = resumeFrom.EpochsCompleted;
+                step = resumeFrom.Step;
+            }
+            int resumedEpochs = startEpoch;
+            double elapsed = records.Count == 0 ? 0 : records[^1].ElapsedSeconds;
+            double lastAccuracy = records.Count == 0 ? double.NaN : records[^1].TestAccuracy;
+            bool completed = true;
+
+            model.train();
+            for (int epoch = startEpoch; epoch < options.Epochs; epoch++)
+            {
+                double lossSum = 0, ascentSum = 0, lr = schedule.At(step);
+                int steps = 0, counted = 0, samSteps = 0, skipped = 0;
+                var watch = Stopwatch.StartNew();
+                bool stopped = false;
+                using (var batches = loader.Epoch(epoch).GetEnumerator())
+                {
+                    while (true)
+                    {
+                        using var scope = torch.NewDisposeScope();
+                        if (!batches.MoveNext()) break;
+                        // Checked once a batch is known to exist, so that a limit reached on an
+                        // epoch's last step still lets that epoch be evaluated and checkpointed.
+                        if (options.MaxSteps is long max && step >= max || cancel.IsCancellationRequested)
+                        {
+                            stopped = true;
+                            break;
+                        }
+                        var (input, target) = batches.Current;
+                        lr = schedule.At(step);
+                        samStep.LearningRate = lr;
+                        var result = samStep.Step(input, target);
+                        steps++;
+                        if (result.Skipped) skipped++;
+                        else
+                        {
+                            lossSum += result.Loss;
+                            counted++;
+                        }
+                        if (result.Perturbed)
+                        {
+                            samSteps++;
+                            ascentSum += (double)result.AscentSamples / input.shape[0];
+                        }
+                        callbacks.StepCompleted?.Invoke(step, result, lr);
+                        step++;
+                        callbacks.Progress?.Invoke(new TrainingProgress(descriptor.Name, options.Seed, epoch + 1, options.Epochs,
+                            steps, stepsPerEpoch, step, totalSteps, counted == 0 ? double.NaN : lossSum / counted, lastAccuracy, false));
+                    }
+                }
+                watch.Stop();
+                if (stopped)
+                {
+                    completed = false;
+                    callbacks.Message?.Invoke(cancel.IsCancellationRequested
+                        ? $"{descriptor.Name}: cancelled after {step} steps"
+                        : $"{descriptor.Name}: stopped after {step} steps (max steps); no checkpoint was written for the unfinished epoch");
+                    break;
+                }
+
+                callbacks.Progress?.Invoke(new TrainingProgress(descriptor.Name, options.Seed, epoch + 1, options.Epochs,
+                    steps, stepsPerEpoch, step, totalSteps, counted == 0 ? double.NaN : lossSum / counted, lastAccuracy, true));
+                var evalWatch = Stopwatch.StartNew();
+                var (testLoss, accuracy) = Evaluate(model, test, options.EvalBatchSize);
+                evalWatch.Stop();
+                elapsed += watch.Elapsed.TotalSeconds;
+                lastAccuracy = accuracy;
+                var record = new EpochRecord(epoch + 1, counted == 0 ? double.NaN : lossSum / counted, testLoss, accuracy,
+                    watch.Elapsed.TotalSeconds, evalWatch.Elapsed.TotalSeconds, elapsed,
+                    steps, samSteps, samSteps == 0 ? double.NaN : ascentSum / samSteps, skipped, lr);
+                records.Add(record);
+
+                store?.Save(header, new CheckpointPayload
+                {
+                    EpochsCompleted = epoch + 1,
+                    Step = step,
+                    LoaderSeed = options.Seed,
+                    MetricsJson = JsonSerializer.Serialize(records, JsonOptions),
+                    ModelState = SaveModel(model),
+                    StepState = SaveStep(samStep),
+                });
+                callbacks.EpochCompleted?.Invoke(record);
+            }
+
+            if (completed && options.FinalModelPath is string finalPath)
+            {
+                string? dir = Path.GetDirectoryName(Path.GetFullPath(finalPath));
+                if (dir is not null) Directory.CreateDirectory(dir);
+                File.WriteAllBytes(finalPath, SaveModel(model));
+            }
+
+            return new RunResult
+            {
+                Variant = descriptor.Name,
+                Declaration = descriptor.Summary(),
+                Model = options.Model,
+                Data = train.Name,
+                Seed = options.Seed,
+                Epochs = options.Epochs,
+                BatchSize = options.BatchSize,
+                Threads = threads,
+                TrainSamples = train.Count,
+                TestSamples = test.Count,
+                TotalSteps = totalSteps,
+                IdealRatio = CostModel.IdealRatio(descriptor),
+                Records = records,
+                Steps = step,
+                Completed = completed,
+                ResumedEpochs = resumedEpochs,
+            };
+        }
+        finally
+        {
+            samStep?.Dispose();
+            model.Dispose();
+        }
+    }
+
+    /// <summary>Mean cross entropy and accuracy of <paramref name="model"/> on <paramref name="data"/> (eval mode, no gradients, batched); the model is left in training mode.</summary>
+    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, TensorDataset data, int batchSize = 64)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        var device = model.parameters().FirstOrDefault()?.device ?? torch.CPU;
+        double lossSum = 0;
+        long correct = 0;
+        model.eval();
+        try
+        {
+            using var noGrad = torch.no_grad();
+            for (long start = 0; start < data.Count; start += batchSize)
+            {
+                using var scope = torch.NewDisposeScope();
+                long len = Math.Min(batchSize, data.Count - start);
+                var x = data.Images.narrow(0, start, len).to(device);
+                var y = data.Labels.narrow(0, start, len).to(device);
+                var logits = model.forward(x);
+                lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).to(ScalarType.Float64).item<double>();
+                correct += logits.argmax(1).eq(y).sum().item<long>();
+            }
+        }
+        finally
+        {
+            model.train();
+        }
+        return (lossSum / data.Count, (double)correct / data.Count);
+    }
+
+    /// <summary>The data set part of a split name ("fashion-mnist/train" → "fashion-mnist").</summary>
+    public static string DataName(string splitName)
+    {
+        int slash = splitName.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? splitName : splitName[..slash];
+    }
+
+    internal static byte[] SaveModel(nn.Module model)
+    {
+        using var ms = new MemoryStream();
+        model.save(ms);
+        return ms.ToArray();
+    }
+
+    private static byte[] SaveStep(ISamStep step)
+    {
+        using var ms = new MemoryStream();
+        step.SaveState(ms);
+        return ms.ToArray();
+    }
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using NoiseSam.Harness.Reports;
+using NoiseSam.Harness.Tests.Cli;
+using NoiseSam.Harness.Training;
+
+namespace NoiseSam.Harness.Tests.Reports;
+
+public sealed class ReportTests
+{
+    private static RunResult Run(string variant, long seed, double[] accuracy, double secondsPerEpoch, int samSteps = 0, double ideal = 1) => new()
+    {
+        Variant = variant, Declaration = $"{variant}, lr=0.05", Model = "small-cnn", Data = "fashion-mnist/train", Seed = seed,
+        Epochs = accuracy.Length, BatchSize = 64, Threads = 2, TrainSamples = 256, TestSamples = 200, TotalSteps = 4L * accuracy.Length,
+        IdealRatio = ideal, Steps = 4L * accuracy.Length, Completed = true,
+        Records = accuracy.Select((a, i) => new EpochRecord(i + 1, 1.0 / (i + 1), 0.9 / (i + 1), a, secondsPerEpoch, 0.5,
+            secondsPerEpoch * (i + 1), 4, samSteps, samSteps == 0 ? double.NaN : 0.25, 0, 0.05)).ToList(),
+    };
+
+    private static IReadOnlyList<RunResult> Runs() =>
+    [
+        Run("SGD", 0, [0.70, 0.80], 2.0), Run("SGD", 1, [0.72, 0.84], 2.0),
+        Run("MBS", 0, [0.75, 0.82], 2.5, samSteps: 4, ideal: 1.25), Run("MBS", 1, [0.70, 0.86], 2.5, samSteps: 4, ideal: 1.25),
+    ];
+
+    [Fact]
+    public void SummaryAggregatesOverSeeds()
+    {
+        var s = VariantSummary.Compute(Runs());
+        Assert.Equal(["SGD", "MBS"], s.Select(x => x.Variant));
+        var sgd = s[0];
+        Assert.Equal(2, sgd.Runs);
+        Assert.Equal(0.82, sgd.AccuracyMean, 12);
+        Assert.Equal(Math.Sqrt(2 * 0.02 * 0.02), sgd.AccuracyStd, 12);
+        Assert.Equal(0.82, sgd.BestAccuracy, 12);
+        Assert.Equal(1.0, sgd.TimeRatio);
+        Assert.Equal(0, sgd.SamStepShare);
+        Assert.True(double.IsNaN(sgd.MeanAscentFraction));
+        var mbs = s[1];
+        Assert.Equal(1.25, mbs.TimeRatio!.Value, 12);
+        Assert.Equal(1.0, mbs.SamStepShare);
+        Assert.Equal(0.25, mbs.MeanAscentFraction, 12);
+        Assert.Equal(5.0, mbs.TrainSeconds, 12);
+        Assert.Equal(6.0, mbs.WallSeconds, 12);
+        Assert.Equal(2.5, mbs.SecondsPerEpoch, 12);
+        Assert.Null(VariantSummary.Compute([Run("MBS", 0, [0.5], 1)])[0].TimeRatio);
+    }
+
+    [Fact]
+    public void NumbersAreWrittenInTheInvariantCulture()
+    {
+        var previous = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = new CultureInfo("de-DE");
+        try
+        {
+            var summary = VariantSummary.Compute(Runs());
+            string csv = ReportWriter.Csv(summary);
+            Assert.Contains("SGD,2,0.82,", csv);
+            Assert.Contains(",1.25,", csv);
+            Assert.DoesNotContain("0,82", csv);
+            string md = ReportWriter.Markdown(new ComparisonInfo
+            {
+                Data = "fashion-mnist", Model = "small-cnn", Epochs = 2, Seeds = [0, 1], BatchSize = 64, Threads = 2, TrainSamples = 256, TestSamples = 200,
+            }, summary, ["a.png"]);
+            Assert.Contains("| SGD | 82.00 ± 2.83 |", md);
+            Assert.Contains("| 1.25 |", md);
+            Assert.Contains("![a](a.png)", md);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
+    }
+
+    [Fact]
+    public void WriteProducesEveryFileAndValidPngs()
+    {
+        using var dir = new ScratchDir();
+        var files = ReportWriter.Write(dir.Path, new ComparisonInfo
+        {
+            Data = "fashion-mnist", Model = "small-cnn", Epochs = 2, Seeds = [0, 1], BatchSize = 64, Threads = 2, TrainSamples = 256, TestSamples = 200,
+        }, Runs());
+        Assert.Equal(6, files.Count);
+        foreach (string f in files) Assert.True(new FileInfo(f).Length > 100, f);
+        foreach (string png in files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)))
+            Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, File.ReadAllBytes(png)[..8]);
+        var doc = ReportWriter.ReadRuns(Path.Combine(dir.Path, ReportWriter.RunsJson))!;
+        Assert.Equal(4, doc.Runs.Count);
+        Assert.True(double.IsNaN(doc.Runs[0].Records[0].MeanAscentFraction));
+        Assert.Equal(0.84, doc.Runs[1].Records[1].TestAccuracy);
+        Assert.Equal(2, doc.Summary.Count);
+    }
+}
