@@ -40,11 +40,17 @@ public partial class LookSam5 { }
 [BaseOptimizer(OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 5e-4)]
 public partial class AeSam { }
 
-/// <summary>K-SAM (Ni et al. 2022): both SAM passes on the quarter of the batch with the highest loss.</summary>
+/// <summary>
+/// K-SAM (Ni et al. 2022): both SAM passes on the quarter of the batch with the highest loss.
+/// The base optimizer only ever sees hard samples, so it needs a smaller learning rate
+/// (ALGORITHMS.md §8): at lr 0.05 the small CNN diverged within 20 steps on Fashion-MNIST
+/// (‖g‖ of the top-loss quarter ≈ 8.8 at initialisation; 9.4 % test accuracy after one epoch
+/// of 12,800 samples), at lr 0.01 it trained (64.6 %).
+/// </summary>
 [SamVariant("K-SAM")]
 [MicroBatch(Fraction = 0.25, Selection = MicroBatchSelection.TopLoss)]
 [DescentSelection(DescentSet.SameAsAscent)]
-[BaseOptimizer(OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 5e-4)]
+[BaseOptimizer(OptimizerKind.Sgd, LearningRate = 0.01, Momentum = 0.9, WeightDecay = 5e-4)]
 public partial class KSam { }
 
 /// <summary>SS-SAM (Zhao et al. 2022): each step is a SAM step with probability 0.5.</summary>
@@ -95,7 +101,7 @@ public static class PaperVariants
         {
             MicroBatch = new MicroBatchSpec { Fraction = 0.25, Selection = MicroBatchSelection.TopLoss },
             DescentSelection = new DescentSelectionSpec(DescentSet.SameAsAscent),
-            BaseOptimizer = Base,
+            BaseOptimizer = Base with { LearningRate = 0.01 },
         },
         new("SS-SAM") { Schedule = new ScheduleSpec(SchedulePolicy.Bernoulli) { Probability = 0.5 }, BaseOptimizer = Base },
         new("MBS") { MicroBatch = new MicroBatchSpec { Fraction = 0.25, Selection = MicroBatchSelection.Random }, BaseOptimizer = Base },
