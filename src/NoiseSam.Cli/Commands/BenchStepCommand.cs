@@ -73,10 +73,18 @@ internal static class BenchStepCommand
                 var (version, peer) = PyTorchBaseline.Run(options);
                 var peerTable = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"PyTorch {version} peer (same model, batch, threads)"));
                 peerTable.AddColumn("Variant");
-                peerTable.AddColumn(new TableColumn("ms/step").RightAligned());
-                peerTable.AddColumn(new TableColumn("p25–p75").RightAligned());
+                foreach (string c in new[] { "ms/step", "p25–p75", "× SGD", "TorchSharp / PyTorch" })
+                    peerTable.AddColumn(new TableColumn(c).RightAligned());
+                double peerBase = peer.FirstOrDefault(p => p.Variant == "SGD")?.MedianMs ?? double.NaN;
                 foreach (var p in peer)
-                    peerTable.AddRow(Markup.Escape(p.Variant), p.MedianMs.ToString("F2", Inv), string.Create(Inv, $"{p.P25Ms:F2}–{p.P75Ms:F2}"));
+                {
+                    // The peer script names micro-batch SAM "MBS f=<fraction>"; ours is the generated (or engine) MBS.
+                    string ours = p.Variant.StartsWith("MBS", StringComparison.Ordinal) ? "MBS" : p.Variant;
+                    var match = timings.FirstOrDefault(t => t.Variant == ours && t.Implementation != "hand-written");
+                    peerTable.AddRow(Markup.Escape(p.Variant), p.MedianMs.ToString("F2", Inv), string.Create(Inv, $"{p.P25Ms:F2}–{p.P75Ms:F2}"),
+                        (p.MedianMs / peerBase).ToString("F2", Inv),
+                        match is null ? "–" : (match.MedianMs / p.MedianMs).ToString("F2", Inv));
+                }
                 context.Console.Write(peerTable);
             }
 

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Regenerates the README's "Results" section: runs the default `noisesam compare` into
+# docs/results/compare-default (or reuses it with --reuse) and splices its summary table and
+# plot links between the RESULTS markers of README.md.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="$root/docs/results/compare-default"
+if [ "${1:-}" != "--reuse" ]; then
+  rm -rf "$out"
+  "$root/noisesam" compare --out "$out"
+fi
+[ -f "$out/summary.md" ] || { echo "update-readme-results: $out/summary.md not found" >&2; exit 1; }
+python3 - "$root/README.md" "$out" <<'PY'
+import os, re, sys
+readme, out = sys.argv[1], sys.argv[2]
+rel = os.path.relpath(out, os.path.dirname(readme))
+summary = open(os.path.join(out, "summary.md"), encoding="utf-8").read().strip()
+plots = sorted(p for p in os.listdir(out) if p.endswith(".png"))
+body = [summary, ""]
+body += [f"![{os.path.splitext(p)[0]}]({rel}/{p})" for p in plots[:1]]
+if len(plots) > 1:
+    body += ["", "Other plots: " + ", ".join(f"[{p}]({rel}/{p})" for p in plots[1:])]
+text = open(readme, encoding="utf-8").read()
+block = "<!-- RESULTS:BEGIN (scripts/update-readme-results.sh) -->\n" + "\n".join(body) + "\n<!-- RESULTS:END -->"
+new, n = re.subn(r"<!-- RESULTS:BEGIN.*?<!-- RESULTS:END -->", lambda _: block, text, flags=re.S)
+if n != 1:
+    sys.exit("update-readme-results: README.md has no RESULTS markers")
+open(readme, "w", encoding="utf-8").write(new)
+PY
+echo "README.md results updated from $out"
