@@ -15,11 +15,16 @@ import os, re, sys
 readme, out = sys.argv[1], sys.argv[2]
 rel = os.path.relpath(out, os.path.dirname(readme))
 summary = open(os.path.join(out, "summary.md"), encoding="utf-8").read().strip()
-plots = sorted(p for p in os.listdir(out) if p.endswith(".png"))
+# The summary links its plots relative to its own folder; the README sits elsewhere. Keep the
+# first plot inline and link the others, and drop the summary's own title.
+images = re.findall(r"!\[([^\]]*)\]\(([^)/]+\.png)\)", summary)
+summary = re.sub(r"\n*!\[[^\]]*\]\([^)/]+\.png\)", "", summary)
+summary = re.sub(r"^# .*\n+", "", summary)
 body = [summary, ""]
-body += [f"![{os.path.splitext(p)[0]}]({rel}/{p})" for p in plots[:1]]
-if len(plots) > 1:
-    body += ["", "Other plots: " + ", ".join(f"[{p}]({rel}/{p})" for p in plots[1:])]
+if images:
+    body.append(f"![{images[0][0]}]({rel}/{images[0][1]})")
+if len(images) > 1:
+    body += ["", "Other plots: " + ", ".join(f"[{name}]({rel}/{file})" for name, file in images[1:])]
 text = open(readme, encoding="utf-8").read()
 block = "<!-- RESULTS:BEGIN (scripts/update-readme-results.sh) -->\n" + "\n".join(body) + "\n<!-- RESULTS:END -->"
 new, n = re.subn(r"<!-- RESULTS:BEGIN.*?<!-- RESULTS:END -->", lambda _: block, text, flags=re.S)
