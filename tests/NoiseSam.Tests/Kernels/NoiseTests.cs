@@ -1,0 +1,88 @@
+using NoiseSam.Dsl;
+using NoiseSam.Kernels;
+using NoiseSam.Tests.Reference;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NoiseSam.Tests.Kernels;
+
+/// <summary>Empirical moments of the noise added to a zero gradient, against the documented laws.</summary>
+[Collection(TorchCollection.Name)]
+public sealed class NoiseTests
+{
+    [Theory]
+    [InlineData(NoiseDistribution.Gaussian)]
+    [InlineData(NoiseDistribution.Uniform)]
+    [InlineData(NoiseDistribution.Rademacher)]
+    public void AbsoluteNoiseHasMeanZeroAndVarianceSigmaSquared(NoiseDistribution distribution)
+    {
+        var n = Noise(distribution, sigma: 0.3, NoiseScaling.Absolute, fraction: 1, gradNorm: 0);
+        double d = n.shape[0];
+        double mean = n.mean().item<double>(), variance = n.var().item<double>();
+        // d ≈ 360 per draw, 200 draws: standard error of the mean ≈ 0.3/√72000
+        Assert.InRange(mean, -5 * 0.3 / Math.Sqrt(d), 5 * 0.3 / Math.Sqrt(d));
+        Assert.InRange(variance, 0.09 * 0.95, 0.09 * 1.05);
+        if (distribution == NoiseDistribution.Rademacher)
+            Assert.True(n.abs().sub(0.3).abs().max().item<double>() < 1e-12, "Rademacher noise is ±σ");
+        if (distribution == NoiseDistribution.Uniform)
+            Assert.True(n.abs().max().item<double>() <= 0.3 * Math.Sqrt(3) + 1e-12, "Uniform noise lies in [−√3σ, √3σ]");
+    }
+
+    [Fact]
+    public void GradientNormScalingGivesANoiseNormOfSigmaTimesTheGradientNorm()
+    {
+        var n = Noise(NoiseDistribution.Gaussian, sigma: 0.5, NoiseScaling.GradientNorm, fraction: 1, gradNorm: 2.0, draws: 1);
+        double norm = n.norm().item<double>();
+        Assert.InRange(norm, 0.5 * 2.0 * 0.85, 0.5 * 2.0 * 1.15);   // ‖n‖ ≈ σ‖g‖, d ≈ 360 coordinates
+    }
+
+    [Fact]
+    public void MicroBatchScalingGrowsAsTheFractionShrinksAndVanishesOnAFullBatch()
+    {
+        double Std(double f) => Noise(NoiseDistribution.Gaussian, 1.0, NoiseScaling.MicroBatch, f, gradNorm: 1.0, draws: 50).std().item<double>();
+        Assert.Equal(0.0, Std(1.0));
+        double d = ParameterCount();
+        Assert.InRange(Std(0.25), Math.Sqrt(3) / Math.Sqrt(d) * 0.95, Math.Sqrt(3) / Math.Sqrt(d) * 1.05);   // √(1/f − 1) = √3
+    }
+
+    [Fact]
+    public void ZeroSigmaIsANoOpForTheWholeStep()
+    {
+        var withZero = new SamVariantDescriptor("Z") { MicroBatch = new() { Fraction = 0.5 }, Noise = new(NoiseDistribution.Gaussian) { Sigma = 0 } };
+        var without = new SamVariantDescriptor("Z") { MicroBatch = new() { Fraction = 0.5 } };
+        Assert.True(Close.Same(Train(withZero), Train(without)));
+    }
+
+    private static Tensor Train(SamVariantDescriptor d)
+    {
+        using var model = TinyNet.Create(8);
+        using var step = SamEngine.Create(d, model, new SamStepOptions { Seed = 4 });
+        for (int i = 0; i < 5; i++)
+        {
+            var (x, y) = TinyNet.Batch(i);
+            step.Step(x, y);
+        }
+        return model.FlatWeights().clone();
+    }
+
+    private static long ParameterCount()
+    {
+        using var model = TinyNet.Create(1);
+        return model.parameters().Sum(p => p.numel());
+    }
+
+    private static Tensor Noise(NoiseDistribution distribution, double sigma, NoiseScaling scaling, double fraction, double gradNorm, int draws = 200)
+    {
+        using var model = TinyNet.Create(1);
+        var descriptor = new SamVariantDescriptor("N") { MicroBatch = new() { Fraction = 0.5 }, Noise = new(distribution) { Sigma = sigma, Scaling = scaling } };
+        using var core = new SamStepCore(model, new SamStepOptions { Seed = 21 }, descriptor);
+        var samples = new List<Tensor>();
+        for (int i = 0; i < draws; i++)
+        {
+            core.Flat.ZeroGrad();
+            core.AddNoise(distribution, sigma, scaling, fraction, tensor(gradNorm, ScalarType.Float64));
+            samples.Add(core.Flat.Grad.clone());
+        }
+        return cat(samples.ToArray());
+    }
+}
