@@ -1,0 +1,37 @@
+using NoiseSam.Dsl;
+using NoiseSam.Tests.Reference;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NoiseSam.Tests.Step;
+
+[Collection(TorchCollection.Name)]
+public sealed class MemoryTests
+{
+    [Fact]
+    public void TwoThousandStepsKeepResidentMemoryFlat()
+    {
+        var descriptor = new SamVariantDescriptor("NI-MBS") { MicroBatch = new() { Fraction = 0.5 }, Noise = new(NoiseDistribution.Gaussian) };
+        // ~72k parameters (0.6 MB per float64 buffer): leaking even one parameter-sized tensor
+        // per step would grow RSS by over a gigabyte during the run, far past the bound.
+        torch.random.manual_seed(1);
+        using var model = nn.Sequential(nn.Flatten(), nn.Linear(64, 1024), nn.BatchNorm1d(1024), nn.ReLU(), nn.Linear(1024, 5));
+        model.to(ScalarType.Float64).train();
+        using var step = SamEngine.Create(descriptor, model, new SamStepOptions { Seed = 1 });
+        var (x, y) = TinyNet.Batch(1);
+        for (int i = 0; i < 300; i++) step.Step(x, y);
+        long warm = ResidentBytes();
+        for (int i = 0; i < 2000; i++) step.Step(x, y);
+        long after = ResidentBytes();
+        Assert.True(after - warm < 50L << 20, $"RSS grew by {(after - warm) >> 20} MiB over 2,000 steps");
+    }
+
+    private static long ResidentBytes()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        string line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+}
