@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using NoiseSam.Package.Tests.Helpers;
+
+namespace NoiseSam.Package.Tests;
+
+/// <summary>The samples (built with this project) run a few steps on Fashion-MNIST and print what they promise.</summary>
+public class SamplesTests
+{
+    private static ProcessResult RunSample(string name, params string[] args)
+    {
+        string dll = RepoPaths.Path("samples", name, "bin", RepoPaths.Configuration, "net10.0", name + ".dll");
+        Assert.True(File.Exists(dll), $"missing {dll}: the sample is built as a reference of this test project");
+        var result = Dotnet.Run(RepoPaths.Root, TimeSpan.FromMinutes(3), [dll, .. args]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result;
+    }
+
+    private static double Accuracy(ProcessResult run)
+    {
+        var m = Regex.Match(run.Output, @"^test accuracy.*?([\d.]+) %$", RegexOptions.Multiline);
+        Assert.True(m.Success, run.ToString());
+        return double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public void QuickStart_trains_the_declared_variant()
+    {
+        var run = RunSample("QuickStart", "--steps", "20");
+        var losses = Regex.Matches(run.Output, @"^step\s+(\d+)\s+loss ([\d.]+)\s+SAM step True$", RegexOptions.Multiline)
+            .Select(m => double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)).ToList();
+        Assert.True(losses.Count == 2, run.ToString()); // steps 0 and 19
+        Assert.True(losses[1] < losses[0], run.ToString());
+        Assert.True(Accuracy(run) > 30, run.ToString()); // 10 classes: chance is 10 %
+    }
+
+    [Fact]
+    public void CustomSchedule_mixes_base_and_SAM_steps()
+    {
+        var run = RunSample("CustomSchedule", "--steps", "30");
+        var m = Regex.Match(run.Output, @"SAM steps: (\d+) of 30");
+        Assert.True(m.Success, run.ToString());
+        int sam = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(sam, 1, 30 - 30 / 5); // the first fifth is plain SGD
+        Assert.Matches(@"step\s+0\s+loss [\d.]+\s+SGD", run.Output);
+        Assert.True(Accuracy(run) > 30, run.ToString());
+    }
+
+    [Fact]
+    public void Sweep_builds_descriptors_at_run_time_and_rejects_an_invalid_one()
+    {
+        var run = RunSample("Sweep", "--steps", "10");
+        Assert.Contains("rejected broken: NSAM004", run.Output, StringComparison.Ordinal);
+        var rows = Regex.Matches(run.Output, @"^MBS f=0\.25 sigma=\S+\s+([\d.]+)\s+([\d.]+)$", RegexOptions.Multiline);
+        Assert.True(rows.Count == 4, run.ToString());
+    }
+}
