@@ -4,6 +4,7 @@ using NoiseSam.Tests.Reference;
 
 namespace NoiseSam.Tests.Declarations;
 
+[Collection(TorchCollection.Name)]   // two tests build TinyNet models (global RNG seed)
 public sealed class ValidateTests
 {
     public static TheoryData<string, SamVariantDescriptor, bool> Invalid => new()

@@ -45,6 +45,39 @@ public sealed class NoiseTests
         Assert.InRange(Std(0.25), Math.Sqrt(3) / Math.Sqrt(d) * 0.95, Math.Sqrt(3) / Math.Sqrt(d) * 1.05);   // √(1/f − 1) = √3
     }
 
+    public static TheoryData<NoiseDistribution, NoiseScaling> Laws()
+    {
+        var data = new TheoryData<NoiseDistribution, NoiseScaling>();
+        foreach (var d in new[] { NoiseDistribution.Gaussian, NoiseDistribution.Uniform, NoiseDistribution.Rademacher })
+            foreach (var s in new[] { NoiseScaling.Absolute, NoiseScaling.GradientNorm, NoiseScaling.MicroBatch })
+                data.Add(d, s);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Laws))]
+    public void EachDistributionAndScalingHasMeanZeroAndTheDocumentedStandardDeviation(NoiseDistribution distribution, NoiseScaling scaling)
+    {
+        const double sigma = 0.4, fraction = 0.2, gradNorm = 3.0;
+        double d = ParameterCount();
+        double s = scaling switch
+        {
+            NoiseScaling.Absolute => sigma,
+            NoiseScaling.GradientNorm => sigma * gradNorm / Math.Sqrt(d),
+            _ => sigma * gradNorm / Math.Sqrt(d) * Math.Sqrt(1 / fraction - 1),
+        };
+        var n = Noise(distribution, sigma, scaling, fraction, gradNorm, draws: 100);
+        double count = n.shape[0];
+        double mean = n.mean().item<double>(), variance = n.var().item<double>();
+        Assert.InRange(mean, -5 * s / Math.Sqrt(count), 5 * s / Math.Sqrt(count));
+        // Var of the sample variance ≤ 2s⁴/N (Gaussian, the widest of the three): 5 standard errors ≈ 3 %.
+        Assert.InRange(variance, s * s * 0.96, s * s * 1.04);
+        double bound = distribution switch { NoiseDistribution.Rademacher => s, NoiseDistribution.Uniform => Math.Sqrt(3) * s, _ => double.PositiveInfinity };
+        Assert.True(n.abs().max().item<double>() <= bound * (1 + 1e-9), $"{distribution} noise exceeds its support ±{bound:G4}");
+        if (distribution == NoiseDistribution.Rademacher)
+            Assert.True(n.abs().sub(s).abs().max().item<double>() < 1e-12 * Math.Max(1, s), "Rademacher noise is exactly ±s");
+    }
+
     [Fact]
     public void ZeroSigmaIsANoOpForTheWholeStep()
     {

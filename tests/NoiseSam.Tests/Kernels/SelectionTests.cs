@@ -88,4 +88,39 @@ public sealed class SelectionTests
         // increases: 0.5, -0.1, 2, 0, 1, 0.1, -0.5, 3, 0.2, 0.3 → the ⌊0.5·10⌋ = 5 largest are rows 7, 2, 4, 0, 9
         Assert.Equal(new HashSet<long> { 7, 2, 4, 0, 9 }, kept);
     }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.3)]
+    public void SharpnessSensitiveSelectionMatchesLossesComputedByHandAtWAndWPlusEpsilon(double gamma)
+    {
+        const double rho = 0.5;
+        using var model = TinyNet.Create(9);
+        using var twin = TinyNet.Create(9);
+        using var core = Core(model, new SamVariantDescriptor("SDS") { Rho = rho, DescentSelection = new(DescentSet.SharpnessSensitive) { Fraction = gamma } });
+        var (x, y) = TinyNet.Batch(9, n: 20);
+
+        core.BeginStep(x, y);
+        core.ForwardBackward(null, updateBatchNorm: false);
+        var before = core.Losses(null, updateBatchNorm: false);
+        core.PerturbSam(rho);
+        var after = core.Losses(null, updateBatchNorm: false);
+        var kept = core.SelectSharpnessSensitive(before, after, gamma).data<long>().ToHashSet();
+        core.Restore();
+
+        // By hand on the twin: per-sample losses at w, the SAM perturbation per parameter, losses at w + ε.
+        var parameters = twin.parameters().ToList();
+        nn.functional.cross_entropy(twin.forward(x), y).backward();
+        double[] l0 = nn.functional.cross_entropy(twin.forward(x), y, reduction: nn.Reduction.None).detach().data<double>().ToArray();
+        double norm = Math.Sqrt(parameters.Sum(p => Math.Pow(p.grad!.norm().item<double>(), 2)));
+        using (no_grad())
+            foreach (var p in parameters) p.add_(p.grad! * (rho / (norm + 1e-12)));
+        double[] l1 = nn.functional.cross_entropy(twin.forward(x), y, reduction: nn.Reduction.None).detach().data<double>().ToArray();
+
+        int keep = (int)Math.Floor(gamma * 20 + 1e-9);
+        var rise = Enumerable.Range(0, 20).Select(i => l1[i] - l0[i]).ToArray();
+        var expected = Enumerable.Range(0, 20).OrderByDescending(i => rise[i]).Take(keep).Select(i => (long)i).ToHashSet();
+        Assert.Equal(keep, kept.Count);
+        Assert.Equal(expected, kept);
+    }
 }
