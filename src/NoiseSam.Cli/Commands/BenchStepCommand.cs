@@ -21,6 +21,7 @@ internal static class BenchStepCommand
         };
         var model = CommonOptions.Model();
         var threads = CommonOptions.Threads();
+        var device = CommonOptions.Device();
         var batch = CommonOptions.BatchSize();
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps per variant before timing.", DefaultValueFactory = _ => 5 };
         var rounds = new Option<int>("--rounds") { Description = "Timed rounds; each round times every variant once, in rotating order.", DefaultValueFactory = _ => 10 };
@@ -31,7 +32,7 @@ internal static class BenchStepCommand
         var from = CommonOptions.VariantsFrom();
 
         var command = new Command("bench-step", "Time one step of each variant on a fixed batch, as a ratio to the base optimizer, next to the cost model's ideal ratio.");
-        foreach (var o in new Option[] { variants, model, threads, batch, warmup, rounds, steps, implementations, pytorch, output, from })
+        foreach (var o in new Option[] { variants, model, threads, device, batch, warmup, rounds, steps, implementations, pytorch, output, from })
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
@@ -42,6 +43,7 @@ internal static class BenchStepCommand
                 Variants = CompareCommand.ParseVariants(parse.GetValue(variants)),
                 Model = CommonOptions.ModelName(parse.GetValue(model)!),
                 Threads = CommonOptions.ThreadCount(parse.GetValue(threads)),
+                Device = CommonOptions.DeviceName(parse.GetValue(device)!),
                 BatchSize = CommonOptions.Positive(parse.GetValue(batch), "--batch-size"),
                 Warmup = Math.Max(0, parse.GetValue(warmup)),
                 Rounds = CommonOptions.Positive(parse.GetValue(rounds), "--rounds"),

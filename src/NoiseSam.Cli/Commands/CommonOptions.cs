@@ -3,6 +3,7 @@ using System.Globalization;
 using NoiseSam.Cli.Variants;
 using NoiseSam.Harness.Data;
 using NoiseSam.Harness.Models;
+using NoiseSam.Harness.Training;
 
 namespace NoiseSam.Cli.Commands;
 
@@ -38,6 +39,26 @@ internal static class CommonOptions
         Description = "Intra-op CPU threads (default: all cores).",
         DefaultValueFactory = _ => Environment.ProcessorCount,
     };
+
+    public static Option<string> Device() => new("--device")
+    {
+        Description = "Device for the model and batches: cpu, cuda or cuda:N (CUDA needs a CUDA build of TorchSharp, see docs/gpu.md).",
+        DefaultValueFactory = _ => ComputeDevice.Cpu,
+    };
+
+    /// <summary>Checks --device once, before any data is loaded.</summary>
+    public static string DeviceName(string value)
+    {
+        try
+        {
+            ComputeDevice.Parse(value);
+            return value;
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--device: {e.Message}");
+        }
+    }
 
     public static Option<int> BatchSize() => new("--batch-size", "-b")
     {

@@ -48,6 +48,7 @@ internal static class CompareCommand
         var data = CommonOptions.Data();
         var dataDir = CommonOptions.DataDir();
         var threads = CommonOptions.Threads();
+        var device = CommonOptions.Device();
         var batch = CommonOptions.BatchSize();
         var trainLimit = CommonOptions.TrainLimit($"default {DefaultTrainLimit} for the default plan, 0 = all");
         var testLimit = CommonOptions.TestLimit();
@@ -55,7 +56,7 @@ internal static class CompareCommand
         var from = CommonOptions.VariantsFrom();
 
         var command = new Command("compare", "Train each variant with each seed on the same data; write summary.md, summary.csv, runs.json and PNG plots.");
-        foreach (var o in new Option[] { epochs, seeds, variants, model, data, dataDir, threads, batch, trainLimit, testLimit, output, from })
+        foreach (var o in new Option[] { epochs, seeds, variants, model, data, dataDir, threads, device, batch, trainLimit, testLimit, output, from })
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
@@ -69,6 +70,7 @@ internal static class CompareCommand
             string? dir = parse.GetValue(dataDir);
             CommonOptions.DataDirectory(dir);
             int threadCount = CommonOptions.ThreadCount(parse.GetValue(threads));
+            string deviceName = CommonOptions.DeviceName(parse.GetValue(device)!);
             int batchSize = CommonOptions.Positive(parse.GetValue(batch), "--batch-size");
             int? trainN = parse.GetValue(trainLimit);
             if (trainN is < 0) throw new UsageException($"--train-limit must be at least 0 (got {trainN})");
@@ -81,6 +83,7 @@ internal static class CompareCommand
             var options = new ComparisonOptions
             {
                 Variants = names, Seeds = seedList, Model = modelName, Epochs = epochCount, BatchSize = batchSize, Threads = threadCount,
+                Device = deviceName,
             };
             int stepsPerEpoch = (split.Train.Count + batchSize - 1) / batchSize;
             double units = names.Sum(n => SamVariantRegistry.TryGet(n, out var e) ? CostModel.IdealRatio(e.Descriptor) : 1) * seedList.Count;

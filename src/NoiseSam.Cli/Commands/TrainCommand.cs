@@ -21,6 +21,7 @@ internal static class TrainCommand
         var data = CommonOptions.Data();
         var dataDir = CommonOptions.DataDir();
         var threads = CommonOptions.Threads();
+        var device = CommonOptions.Device();
         var batch = CommonOptions.BatchSize();
         var trainLimit = CommonOptions.TrainLimit("default: all");
         var testLimit = CommonOptions.TestLimit();
@@ -33,7 +34,7 @@ internal static class TrainCommand
         var from = CommonOptions.VariantsFrom();
 
         var command = new Command("train", "Train one variant; checkpoints every epoch with --checkpoint-dir, --resume continues bit-identically.");
-        foreach (var o in new Option[] { variant, epochs, seed, model, data, dataDir, threads, batch, trainLimit, testLimit, checkpointDir, resume, tensorboard, maxSteps, saveModel, output, from })
+        foreach (var o in new Option[] { variant, epochs, seed, model, data, dataDir, threads, device, batch, trainLimit, testLimit, checkpointDir, resume, tensorboard, maxSteps, saveModel, output, from })
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
@@ -46,6 +47,7 @@ internal static class TrainCommand
             string? dir = parse.GetValue(dataDir);
             CommonOptions.DataDirectory(dir);
             int threadCount = CommonOptions.ThreadCount(parse.GetValue(threads));
+            string deviceName = CommonOptions.DeviceName(parse.GetValue(device)!);
             int batchSize = CommonOptions.Positive(parse.GetValue(batch), "--batch-size");
             int? trainN = parse.GetValue(trainLimit);
             if (trainN is < 1) throw new UsageException($"--train-limit must be at least 1 (got {trainN})");
@@ -62,7 +64,7 @@ internal static class TrainCommand
             using var split = CommonOptions.LoadData(context, dataName, dir, trainN, testN);
             var options = new TrainingOptions
             {
-                Variant = name, Model = modelName, Epochs = epochCount, BatchSize = batchSize, Seed = seedValue, Threads = threadCount,
+                Variant = name, Model = modelName, Epochs = epochCount, BatchSize = batchSize, Seed = seedValue, Threads = threadCount, Device = deviceName,
                 MaxSteps = max, CheckpointDirectory = ckpt, Resume = resuming, FinalModelPath = parse.GetValue(saveModel),
             };
             int stepsPerEpoch = (split.Train.Count + batchSize - 1) / batchSize;

@@ -22,6 +22,8 @@ public sealed record StepBenchmarkOptions
     /// <summary>Also time the reference engine on each variant's descriptor, and a hand-written TorchSharp SAM.</summary>
     public bool CompareImplementations { get; init; }
     public long Seed { get; init; }
+    /// <summary>Device of the models and the batch: cpu, cuda or cuda:N.</summary>
+    public string Device { get; init; } = ComputeDevice.Cpu;
 }
 
 /// <summary>Per-step time of one implementation of one variant.</summary>
@@ -47,8 +49,9 @@ public static class StepBenchmark
         torch.set_num_threads(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
         var (channels, size) = options.Model == "small-cnn" ? (1, 28) : (3, 32);
         var generator = new Generator((ulong)options.Seed + 1);
-        using var input = torch.randn([options.BatchSize, channels, size, size], generator: generator);
-        using var target = torch.randint(0, 10, [options.BatchSize], generator: generator);
+        var device = ComputeDevice.Parse(options.Device);
+        using var input = torch.randn([options.BatchSize, channels, size, size], generator: generator).to(device);
+        using var target = torch.randint(0, 10, [options.BatchSize], generator: generator).to(device);
 
         var subjects = new List<Subject>();
         foreach (string name in options.Variants)
@@ -125,6 +128,7 @@ public static class StepBenchmark
             Func<nn.Module<Tensor, Tensor>, SamStepOptions, ISamStep> factory, int channels, int size)
         {
             var model = ModelZoo.Create(options.Model, channels, 10, size, options.Seed);
+            model.to(ComputeDevice.Parse(options.Device));
             model.train();
             var step = factory(model, new SamStepOptions { Seed = options.Seed, TotalSteps = options.Warmup + options.Rounds * options.StepsPerSample });
             return new Subject { Name = name, Implementation = implementation, Step = step, Model = model };

@@ -11,6 +11,8 @@ public sealed record ComparisonOptions
     public int Epochs { get; init; } = 3;
     public int BatchSize { get; init; } = 128;
     public int Threads { get; init; }
+    /// <summary>Device of the model and batches: cpu, cuda or cuda:N.</summary>
+    public string Device { get; init; } = ComputeDevice.Cpu;
 }
 
 /// <summary>Runs a comparison, one run after the other in this process (so timings are comparable).</summary>
@@ -41,6 +43,7 @@ public static class Comparison
                 BatchSize = options.BatchSize,
                 Seed = seed,
                 Threads = options.Threads,
+                Device = options.Device,
             }, data, callbacksFor?.Invoke(variant, seed), cancel);
             if (run.Completed) results.Add(run);
             runFinished?.Invoke(run);

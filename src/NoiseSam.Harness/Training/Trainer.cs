@@ -57,7 +57,8 @@ public static class Trainer
         var train = data.Train;
         var test = data.Test;
         bool augment = options.Augment ?? DataSets.UsesAugmentation(DataName(train.Name));
-        var loader = new BatchLoader(train, options.BatchSize, shuffle: true, options.Seed, augment);
+        var device = ComputeDevice.Parse(options.Device);
+        var loader = new BatchLoader(train, options.BatchSize, shuffle: true, options.Seed, augment, device: device);
         int stepsPerEpoch = loader.BatchesPerEpoch;
         long totalSteps = (long)stepsPerEpoch * options.Epochs;
         double peak = options.LearningRate ?? (descriptor.BaseOptimizer ?? BaseOptimizerSpec.Default).EffectiveLearningRate;
@@ -93,6 +94,8 @@ public static class Trainer
                 using var ms = new MemoryStream(resumeFrom.ModelState, writable: false);
                 model.load(ms);
             }
+            // The step flattens the parameters on their current device: move the model first.
+            model.to(device);
             samStep = entry.Factory(model, new SamStepOptions { Seed = options.Seed, TotalSteps = totalSteps });
             if (resumeFrom is not null)
             {

@@ -24,6 +24,9 @@ public sealed record TrainingOptions
     /// <summary>Intra-op threads (<c>torch.set_num_threads</c>); 0 leaves the current setting.</summary>
     public int Threads { get; init; }
 
+    /// <summary>Device of the model and batches: cpu, cuda or cuda:N (see docs/gpu.md).</summary>
+    public string Device { get; init; } = ComputeDevice.Cpu;
+
     /// <summary>Peak learning rate; null takes the variant's <c>[BaseOptimizer(LearningRate = …)]</c>.</summary>
     public double? LearningRate { get; init; }
 
@@ -48,6 +51,7 @@ public sealed record TrainingOptions
     /// <summary>Checks every value; throws <see cref="ArgumentException"/> with a one-line message.</summary>
     public void Validate()
     {
+        ComputeDevice.Parse(Device);
         if (string.IsNullOrWhiteSpace(Variant)) throw new ArgumentException("a variant name is required");
         if (Epochs < 1) throw new ArgumentException($"epochs must be at least 1 (got {Epochs})");
         if (BatchSize < 1) throw new ArgumentException($"the batch size must be at least 1 (got {BatchSize})");

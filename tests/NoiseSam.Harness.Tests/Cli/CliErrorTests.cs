@@ -53,6 +53,22 @@ public sealed class CliErrorTests
         AssertOneLineError(CliHarness.Run("train", "--variant", "SAM", "--epochs", epochs), ExitCodes.Usage, "--epochs must be at least 1");
     }
 
+    [Theory]
+    [InlineData("compare")]
+    [InlineData("train")]
+    [InlineData("bench-step")]
+    public void CudaDeviceOnACpuBuildSaysHowToSwitch(string command)
+    {
+        string[] args = command == "train" ? [command, "--variant", "SAM", "--device", "cuda"] : [command, "--device", "cuda"];
+        AssertOneLineError(CliHarness.Run(args), ExitCodes.Usage, "--device", "CUDA is not available", "docs/gpu.md");
+    }
+
+    [Theory]
+    [InlineData("tpu")]
+    [InlineData("cuda:x")]
+    public void UnknownDeviceListsTheValidOnes(string device) =>
+        AssertOneLineError(CliHarness.Run("compare", "--device", device), ExitCodes.Usage, "--device", device);
+
     [Fact]
     public void EpochsNotANumber() =>
         AssertOneLineError(CliHarness.Run("compare", "--epochs", "many"), ExitCodes.Usage, "many");
