@@ -59,12 +59,12 @@ public static class StepBenchmark
             if (!SamVariantRegistry.TryGet(name, out var entry))
                 throw new ArgumentException($"No SAM variant named '{name}'. Known variants: {string.Join(", ", SamVariantRegistry.Names)}.");
             subjects.Add(Subject.Create(name, entry.GeneratedType is null ? "engine" : "generated", options,
-                (m, o) => entry.Factory(m, o), channels, size));
+                (m, o) => entry.Factory(m, o), channels, size, device));
             if (options.CompareImplementations && entry.GeneratedType is not null)
-                subjects.Add(Subject.Create(name, "engine", options, (m, o) => SamEngine.Create(entry.Descriptor, m, o), channels, size));
+                subjects.Add(Subject.Create(name, "engine", options, (m, o) => SamEngine.Create(entry.Descriptor, m, o), channels, size, device));
         }
         if (options.CompareImplementations)
-            subjects.Add(Subject.Create("SAM", "hand-written", options, (m, _) => new HandWrittenSam(m), channels, size));
+            subjects.Add(Subject.Create("SAM", "hand-written", options, (m, _) => new HandWrittenSam(m), channels, size, device));
 
         try
         {
@@ -125,10 +125,10 @@ public static class StepBenchmark
         public double Median => Quantile(Samples, 0.5);
 
         public static Subject Create(string name, string implementation, StepBenchmarkOptions options,
-            Func<nn.Module<Tensor, Tensor>, SamStepOptions, ISamStep> factory, int channels, int size)
+            Func<nn.Module<Tensor, Tensor>, SamStepOptions, ISamStep> factory, int channels, int size, Device device)
         {
             var model = ModelZoo.Create(options.Model, channels, 10, size, options.Seed);
-            model.to(ComputeDevice.Parse(options.Device));
+            model.to(device);
             model.train();
             var step = factory(model, new SamStepOptions { Seed = options.Seed, TotalSteps = options.Warmup + options.Rounds * options.StepsPerSample });
             return new Subject { Name = name, Implementation = implementation, Step = step, Model = model };
