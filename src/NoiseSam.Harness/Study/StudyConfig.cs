@@ -1,0 +1,41 @@
+using System.Globalization;
+using NoiseSam.Dsl;
+
+namespace NoiseSam.Harness.Study;
+
+/// <summary>Whether a configuration is a point of the (f, σ, scaling) sweep or a named baseline.</summary>
+public enum StudyGroup
+{
+    Sweep,
+    Baseline,
+}
+
+/// <summary>
+/// One configuration of the study. <see cref="Id"/> names its directory and its registry entry,
+/// so it only uses characters that are safe in both.
+/// </summary>
+public sealed record StudyConfig(string Id, StudyGroup Group, SamVariantDescriptor Descriptor, double Fraction, double Sigma, NoiseScaling? Scaling)
+{
+    /// <summary>A human label for tables: "SAM", "MBS f=0.25", "NI-MBS f=0.25 σ=0.5 ‖g‖", or the baseline's name.</summary>
+    public string Label
+    {
+        get
+        {
+            if (Group == StudyGroup.Baseline) return Descriptor.Name;
+            string f = Fraction.ToString("0.####", CultureInfo.InvariantCulture);
+            if (Sigma == 0) return Fraction == 1 ? "SAM" : $"MBS f={f}";
+            string s = Sigma.ToString("0.###", CultureInfo.InvariantCulture);
+            return $"NI-MBS f={f} σ={s} {ScalingLabel(Scaling)}";
+        }
+    }
+
+    /// <summary>Short name of a noise scaling for labels and ids.</summary>
+    public static string ScalingLabel(NoiseScaling? scaling) => scaling switch
+    {
+        NoiseScaling.Absolute => "abs",
+        NoiseScaling.GradientNorm => "gnorm",
+        NoiseScaling.MicroBatch => "mb",
+        null => "",
+        _ => scaling.Value.ToString(),
+    };
+}

@@ -1,0 +1,186 @@
+using NoiseSam.Harness.Benchmarks;
+using NoiseSam.Harness.Data;
+using NoiseSam.Harness.Training;
+
+namespace NoiseSam.Harness.Study;
+
+/// <summary>Where a study is, for progress bars and <c>progress.json</c>.</summary>
+/// <param name="Phase">train, sharpness, landscapes, timing or done.</param>
+/// <param name="Done">Finished units of the phase (runs, models, landscapes).</param>
+/// <param name="Total">Units of the phase.</param>
+/// <param name="Current">What is being worked on.</param>
+/// <param name="Skipped">Units found finished on disk (never recomputed).</param>
+public sealed record StudyProgress(string Phase, int Done, int Total, string Current, int Skipped, DateTimeOffset Updated);
+
+/// <summary>Hooks for a caller (all optional).</summary>
+public sealed class StudyCallbacks
+{
+    public Action<StudyProgress>? Progress { get; init; }
+    /// <summary>Training hooks for one (configuration, seed) run.</summary>
+    public Func<StudyConfig, long, TrainingCallbacks>? Training { get; init; }
+    public Action<string>? Message { get; init; }
+}
+
+/// <summary>
+/// Runs a study: trains every (configuration, seed) — seed-major, so that a partial study already
+/// has every configuration with the first seed — then measures the sharpness of every trained
+/// model, draws the landscapes of a few configurations and times every configuration's step.
+/// Each result is saved as soon as it exists; anything found on disk is reused, so a killed study
+/// continues where it stopped with the same command.
+/// </summary>
+public sealed partial class StudyRunner
+{
+    private readonly StudyOptions _options;
+    private readonly DataSplit _data;
+    private readonly StudyCallbacks _callbacks;
+
+    public StudyRunner(StudyOptions options, DataSplit data, string directory, StudyCallbacks? callbacks = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(data);
+        options.Validate();
+        _options = options;
+        _data = data;
+        _callbacks = callbacks ?? new StudyCallbacks();
+        Store = new StudyStore(directory);
+        Configs = StudyPlan.Build(options, name => SamVariantRegistry.TryGet(name, out var e) ? e.Descriptor : null);
+        foreach (var c in Configs)
+            if (c.Group == StudyGroup.Sweep && !SamVariantRegistry.TryGet(c.Id, out _))
+                SamVariantRegistry.Register(c.Descriptor);
+    }
+
+    public StudyStore Store { get; }
+
+    /// <summary>The same study reporting to other callbacks.</summary>
+    public StudyRunner WithCallbacks(StudyCallbacks callbacks) => new(_options, _data, Store.Root, callbacks);
+    public IReadOnlyList<StudyConfig> Configs { get; }
+
+    /// <summary>(configuration, seed) pairs in training order.</summary>
+    public IReadOnlyList<(StudyConfig Config, long Seed)> Runs =>
+        _options.Seeds.SelectMany(seed => Configs.Select(c => (c, seed))).ToList();
+
+    /// <summary>What must match for a run on disk to count as this study's run.</summary>
+    public string Fingerprint(StudyConfig config) =>
+        $"{config.Descriptor.Summary()} | {_options.Model} | {_data.Train.Name} {_data.Train.Count} | {_data.Test.Name} {_data.Test.Count} | " +
+        $"{_options.Epochs} epochs | batch {_options.BatchSize}";
+
+    /// <summary>Runs every phase; returns false when cancelled before the end.</summary>
+    public bool Run(CancellationToken cancel = default)
+    {
+        if (!TrainAll(cancel)) return false;
+        if (!TimeAll(cancel)) return false;
+        Report("done", 1, 1, "", 0);
+        return true;
+    }
+
+    /// <summary>Trains every run that has no record yet.</summary>
+    public bool TrainAll(CancellationToken cancel = default)
+    {
+        var runs = Runs;
+        int done = 0, skipped = 0;
+        foreach (var (config, seed) in runs)
+        {
+            if (cancel.IsCancellationRequested) return false;
+            string fingerprint = Fingerprint(config);
+            if (Store.LoadRun(config.Id, seed, fingerprint) is not null)
+            {
+                done++;
+                skipped++;
+                continue;
+            }
+            Report("train", done, runs.Count, $"{config.Label} seed {seed}", skipped);
+            var run = Trainer.Run(new TrainingOptions
+            {
+                Variant = config.Descriptor.Name,
+                Model = _options.Model,
+                Epochs = _options.Epochs,
+                BatchSize = _options.BatchSize,
+                Seed = seed,
+                Threads = _options.Threads,
+                Device = _options.Device,
+                CheckpointDirectory = Store.CheckpointDirectory(config.Id, seed),
+                Resume = true,
+                FinalModelPath = Store.ModelPath(config.Id, seed),
+            }, _data, _callbacks.Training?.Invoke(config, seed), cancel);
+            if (!run.Completed) return false;
+            Store.SaveRun(new StudyRunRecord(config.Id, seed, fingerprint, run));
+            // The final weights and the record are on disk: the per-epoch checkpoints are only for resuming.
+            TryDelete(Store.CheckpointDirectory(config.Id, seed));
+            done++;
+            _callbacks.Message?.Invoke($"{config.Label} seed {seed}: {run.FinalAccuracy * 100:F2}% in {run.TrainSeconds:F0} s ({done}/{runs.Count})");
+        }
+        Report("train", done, runs.Count, "", skipped);
+        return true;
+    }
+
+    /// <summary>Every finished run's record (in plan order); runs not trained yet are left out.</summary>
+    public IReadOnlyList<StudyRunRecord> FinishedRuns()
+    {
+        var list = new List<StudyRunRecord>();
+        foreach (var (config, seed) in Runs)
+            if (Store.LoadRun(config.Id, seed, Fingerprint(config)) is { } r) list.Add(r);
+        return list;
+    }
+
+    /// <summary>
+    /// Times one step of every configuration on one fixed batch, all interleaved in one process
+    /// (the <c>bench-step</c> method), so the ratios to SGD do not depend on what else the machine
+    /// did while each run trained.
+    /// </summary>
+    public bool TimeAll(CancellationToken cancel = default)
+    {
+        var names = Configs.Select(c => c.Descriptor.Name).ToList();
+        var existing = StudyStore.Read<List<StepTiming>>(Store.TimingPath);
+        if (existing is not null && names.All(n => existing.Any(t => t.Variant == n))) return true;
+        if (cancel.IsCancellationRequested) return false;
+        if (!names.Contains("SGD", StringComparer.OrdinalIgnoreCase) && SamVariantRegistry.TryGet("SGD", out _)) names.Insert(0, "SGD");
+        Report("timing", 0, 1, $"{names.Count} configurations interleaved", 0);
+        var timings = StepBenchmark.Run(new StepBenchmarkOptions
+        {
+            Model = _options.Model,
+            BatchSize = _options.BatchSize,
+            Threads = _options.Threads,
+            Warmup = 2,
+            Rounds = _options.TimingRounds,
+            Variants = names,
+            Device = _options.Device,
+        }, message => Report("timing", 0, 1, message, 0));
+        StudyStore.Write(Store.TimingPath, timings);
+        Report("timing", 1, 1, "", 0);
+        return true;
+    }
+
+    /// <summary>Every measured sharpness record of a finished run (in plan order).</summary>
+    public IReadOnlyList<StudySharpness> MeasuredSharpness() =>
+        Runs.Select(r => Store.LoadSharpness(r.Config.Id, r.Seed)).OfType<StudySharpness>().ToList();
+
+    /// <summary>Summaries of everything finished so far.</summary>
+    public IReadOnlyList<StudySummary> Summarise() =>
+        StudySummary.Compute(Configs, FinishedRuns(), MeasuredSharpness(), StudyStore.Read<List<StepTiming>>(Store.TimingPath));
+
+    /// <summary>Writes the markdown report (and its folder of plots and CSV) from what is on disk.</summary>
+    public IReadOnlyList<string> WriteReport(string markdownPath, string command) =>
+        StudyReport.Write(markdownPath, new StudyReportInfo(
+            Trainer.DataName(_data.Train.Name), _data.Train.Count, _data.Test.Count, _options.Model, _options.Epochs, _options.BatchSize,
+            _options.Threads, _options.Seeds, _options.ProbeSamples, _options.SharpnessRho, _options.SharpnessM, command),
+            Summarise(), Store.LandscapeDirectory);
+
+    private void Report(string phase, int done, int total, string current, int skipped)
+    {
+        var progress = new StudyProgress(phase, done, total, current, skipped, DateTimeOffset.UtcNow);
+        StudyStore.Write(Store.ProgressPath, progress);
+        _callbacks.Progress?.Invoke(progress);
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover checkpoint only costs disk space; the run's result is already saved.
+        }
+    }
+}

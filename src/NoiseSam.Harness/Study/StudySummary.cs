@@ -1,0 +1,65 @@
+using NoiseSam.Harness.Benchmarks;
+
+namespace NoiseSam.Harness.Study;
+
+/// <summary>Mean, sample standard deviation and count of one figure over seeds.</summary>
+public readonly record struct Stat(double Mean, double Std, int N)
+{
+    public static Stat Of(IEnumerable<double> values)
+    {
+        var list = values.Where(double.IsFinite).ToList();
+        if (list.Count == 0) return new Stat(double.NaN, double.NaN, 0);
+        double mean = list.Average();
+        double std = list.Count < 2 ? 0 : Math.Sqrt(list.Sum(v => (v - mean) * (v - mean)) / (list.Count - 1));
+        return new Stat(mean, std, list.Count);
+    }
+
+    /// <summary>Standard error of the mean (0 with one value).</summary>
+    public double StandardError => N < 2 ? 0 : Std / Math.Sqrt(N);
+
+    /// <summary>
+    /// Whether <c>this − other</c> is at least two combined standard errors from zero (≈ a 95 %
+    /// two-sided test for normal means); false with fewer than two values on either side.
+    /// </summary>
+    public bool DiffersFrom(Stat other) =>
+        N >= 2 && other.N >= 2 && Math.Abs(Mean - other.Mean) > 2 * Math.Sqrt(StandardError * StandardError + other.StandardError * other.StandardError);
+}
+
+/// <summary>One configuration's results over its seeds.</summary>
+/// <param name="Config">The configuration.</param>
+/// <param name="Accuracy">Final test accuracy (fraction).</param>
+/// <param name="Eigenvalue">Top Hessian eigenvalue of the training loss at the final weights.</param>
+/// <param name="MSharpness">Worst-case loss increase at radius ρ (m-sharpness).</param>
+/// <param name="TrainSeconds">Training time of a run (steps only).</param>
+/// <param name="TimeRatio">Interleaved step-benchmark time relative to SGD (null without timing).</param>
+/// <param name="IdealRatio">The cost model's ratio.</param>
+/// <param name="SkippedSteps">Non-finite steps skipped, summed over seeds.</param>
+public sealed record StudySummary(
+    StudyConfig Config, Stat Accuracy, Stat Eigenvalue, Stat MSharpness, Stat TrainSeconds,
+    double? TimeRatio, double IdealRatio, int SkippedSteps)
+{
+    /// <summary>Aggregates the finished runs (and their sharpness where measured) per configuration, in plan order.</summary>
+    public static IReadOnlyList<StudySummary> Compute(
+        IReadOnlyList<StudyConfig> configs, IReadOnlyList<StudyRunRecord> runs,
+        IReadOnlyList<StudySharpness> sharpness, IReadOnlyList<StepTiming>? timings)
+    {
+        var list = new List<StudySummary>();
+        foreach (var c in configs)
+        {
+            var mine = runs.Where(r => r.ConfigId == c.Id).ToList();
+            if (mine.Count == 0) continue;
+            var sharp = sharpness.Where(s => s.ConfigId == c.Id).ToList();
+            var timing = timings?.FirstOrDefault(t => t.Variant == c.Descriptor.Name);
+            list.Add(new StudySummary(
+                c,
+                Stat.Of(mine.Select(r => r.Run.FinalAccuracy)),
+                Stat.Of(sharp.Select(s => s.TopEigenvalue)),
+                Stat.Of(sharp.Select(s => s.MSharpness)),
+                Stat.Of(mine.Select(r => r.Run.TrainSeconds)),
+                timing?.Ratio,
+                mine[0].Run.IdealRatio,
+                mine.Sum(r => r.Run.SkippedSteps)));
+        }
+        return list;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using NoiseSam.Dsl;
+using NoiseSam.Harness.Study;
+using NoiseSam.Harness.Tests.Cli;
+
+namespace NoiseSam.Harness.Tests.Study;
+
+public sealed class StudyReportTests
+{
+    private static StudySummary Point(double f, double sigma, double[] accuracy, double[]? eigen = null, double? ratio = null)
+    {
+        var scaling = sigma == 0 ? (NoiseScaling?)null : NoiseScaling.GradientNorm;
+        var config = new StudyConfig($"study-f{f}-s{sigma}", StudyGroup.Sweep, new SamVariantDescriptor($"study-f{f}-s{sigma}"), f, sigma, scaling);
+        return new StudySummary(config, Stat.Of(accuracy), Stat.Of(eigen ?? []), Stat.Of([]), Stat.Of([10, 11, 12]), ratio, 1 + f, 0);
+    }
+
+    [Fact]
+    public void VerdictCallsALossALossAndARescueARescue()
+    {
+        var sweep = new[]
+        {
+            Point(1, 0, [0.900, 0.901, 0.902], [10, 11, 12], 2.0),
+            Point(0.25, 0, [0.880, 0.881, 0.882], [20, 21, 22], 1.3),
+            Point(0.25, 0.5, [0.899, 0.900, 0.901], ratio: 1.35),
+        };
+        string line = Assert.Single(StudyReport.Verdict(sweep));
+        Assert.Contains("**f = 0.25**", line, StringComparison.Ordinal);
+        Assert.Contains("-2.00 pt", line, StringComparison.Ordinal);
+        Assert.Contains("a real loss", line, StringComparison.Ordinal);
+        Assert.Contains("MBS ends sharper", line, StringComparison.Ordinal);
+        Assert.Contains("+1.90 pt over MBS (a real gain)", line, StringComparison.Ordinal);
+        Assert.Contains("recovered SAM's accuracy", line, StringComparison.Ordinal);
+        Assert.Contains("1.35× SGD's step time vs SAM's 2.00×", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void VerdictDoesNotCallNoiseAnEffect()
+    {
+        var sweep = new[]
+        {
+            Point(1, 0, [0.90, 0.91, 0.89]),
+            Point(0.125, 0, [0.905, 0.895, 0.90]),
+            Point(0.125, 1, [0.90, 0.91, 0.895]),
+        };
+        string line = Assert.Single(StudyReport.Verdict(sweep));
+        Assert.Contains("within noise", line, StringComparison.Ordinal);
+        Assert.Contains("not a real gain", line, StringComparison.Ordinal);
+        Assert.Contains("did not measurably help", line, StringComparison.Ordinal);
+        Assert.Contains("cannot be judged", Assert.Single(StudyReport.Verdict([Point(0.5, 0, [0.9])])), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReportWritesTablesCsvAndPlotsNextToTheMarkdown()
+    {
+        using var dir = new ScratchDir();
+        var sweep = new[]
+        {
+            Point(1, 0, [0.900, 0.902], [10, 12], 2.0),
+            Point(0.5, 0, [0.890, 0.894], [14, 16], 1.5),
+            Point(0.5, 0.5, [0.896, 0.898], [12, 13], 1.55),
+        };
+        var info = new StudyReportInfo("fashion-mnist", 1000, 500, "small-cnn", 2, 128, 2, [0, 1], 256, 0.05, 128, "./noisesam study");
+        var files = StudyReport.Write(dir["study.md"], info, sweep, landscapeDirectory: null);
+        string md = File.ReadAllText(dir["study.md"]);
+        Assert.Contains("| 0.5 | 0.5 | gnorm | 89.70 ± 0.14 (2) | 12.5 ± 0.7 |", md, StringComparison.Ordinal);
+        Assert.Contains("![accuracy vs fraction](study/accuracy_vs_fraction.png)", md, StringComparison.Ordinal);
+        foreach (string png in new[] { StudyPlots.AccuracyVsFraction, StudyPlots.EigenvalueVsFraction, StudyPlots.AccuracyVsTime })
+        {
+            byte[] bytes = File.ReadAllBytes(Path.Combine(dir["study"], png));
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+        }
+        var rows = File.ReadAllLines(Path.Combine(dir["study"], StudyReport.CsvFile));
+        Assert.Equal(4, rows.Length);
+        var cells = rows[2].Split(',');
+        Assert.Equal("study-f0.5-s0", cells[0]);
+        Assert.Equal(0.892, double.Parse(cells[7], CultureInfo.InvariantCulture), 12);
+        Assert.Contains(dir["study.md"], files);
+    }
+}
