@@ -5,7 +5,7 @@ namespace NoiseSam.Harness.Study;
 
 /// <summary>How the study ran, for the report's header.</summary>
 public sealed record StudyReportInfo(
-    string Data, int TrainSamples, int TestSamples, string Model, int Epochs, int BatchSize, int Threads,
+    string Data, int TrainSamples, int TestSamples, string Model, int Epochs, int BatchSize, string Threads,
     IReadOnlyList<long> Seeds, int ProbeSamples, double SharpnessRho, int SharpnessM, string Command);
 
 /// <summary>
@@ -56,7 +56,7 @@ public static class StudyReport
             $"Wei, Zhang & Tan (2025) claim that computing SAM's ascent gradient on a small micro-batch loses accuracy and flattens less, " +
             $"and that adding noise to that micro-batch gradient recovers SAM's accuracy at a fraction of its cost. This page tests the claim on " +
             $"**{info.Data}** ({info.TrainSamples} training samples, {info.TestSamples} test samples) with the **{info.Model}**, " +
-            $"{info.Epochs} epochs of batch {info.BatchSize} per run, seeds {string.Join(", ", info.Seeds)}, {info.Threads} CPU threads."));
+            $"{info.Epochs} epochs of batch {info.BatchSize} per run, seeds {string.Join(", ", info.Seeds)}, {info.Threads} CPU thread(s) for training (step times: see ×SGD below)."));
         sb.AppendLine();
         sb.AppendLine("Regenerate everything on this page (resumable: finished runs are reused) with:");
         sb.AppendLine();

@@ -159,11 +159,16 @@ public sealed partial class StudyRunner
         StudySummary.Compute(Configs, FinishedRuns(), MeasuredSharpness(), StudyStore.Read<List<StepTiming>>(Store.TimingPath));
 
     /// <summary>Writes the markdown report (and its folder of plots and CSV) from what is on disk.</summary>
-    public IReadOnlyList<string> WriteReport(string markdownPath, string command) =>
-        StudyReport.Write(markdownPath, new StudyReportInfo(
+    public IReadOnlyList<string> WriteReport(string markdownPath, string command)
+    {
+        // A resumed study may have trained with different thread counts: report what the runs used.
+        var threads = FinishedRuns().Select(r => r.Run.Threads).Distinct().Order().ToList();
+        string threadText = threads.Count == 0 ? _options.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Join(" or ", threads);
+        return StudyReport.Write(markdownPath, new StudyReportInfo(
             Trainer.DataName(_data.Train.Name), _data.Train.Count, _data.Test.Count, _options.Model, _options.Epochs, _options.BatchSize,
-            _options.Threads, _options.Seeds, _options.ProbeSamples, _options.SharpnessRho, _options.SharpnessM, command),
+            threadText, _options.Seeds, _options.ProbeSamples, _options.SharpnessRho, _options.SharpnessM, command),
             Summarise(), Store.LandscapeDirectory);
+    }
 
     private void Report(string phase, int done, int total, string current, int skipped)
     {

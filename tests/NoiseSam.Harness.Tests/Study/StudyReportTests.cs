@@ -59,7 +59,7 @@ public sealed class StudyReportTests
             Point(0.5, 0, [0.890, 0.894], [14, 16], 1.5),
             Point(0.5, 0.5, [0.896, 0.898], [12, 13], 1.55),
         };
-        var info = new StudyReportInfo("fashion-mnist", 1000, 500, "small-cnn", 2, 128, 2, [0, 1], 256, 0.05, 128, "./noisesam study");
+        var info = new StudyReportInfo("fashion-mnist", 1000, 500, "small-cnn", 2, 128, "2", [0, 1], 256, 0.05, 128, "./noisesam study");
         var files = StudyReport.Write(dir["study.md"], info, sweep, landscapeDirectory: null);
         string md = File.ReadAllText(dir["study.md"]);
         Assert.Contains("| 0.5 | 0.5 | gnorm | 89.70 ± 0.14 (2) | 12.5 ± 0.7 |", md, StringComparison.Ordinal);
