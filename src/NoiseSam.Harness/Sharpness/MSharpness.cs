@@ -26,16 +26,35 @@ public static class MSharpness
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(probe);
-        if (!double.IsFinite(rho) || rho < 0) throw new ArgumentOutOfRangeException(nameof(rho), rho, "rho must be finite and ≥ 0");
-        if (m < 1) throw new ArgumentOutOfRangeException(nameof(m), m, "chunks of at least one sample");
+        Check(rho, m);
         var parameters = HessianEigen.TrainableParameters(model);
         using var mode = EvalMode.Enter(model);
-        using var backup = new WeightBackup(parameters);
         using var all = torch.NewDisposeScope();
         var batches = probe.Batches;
         var x = batches.Count == 1 ? batches[0].X : torch.cat(batches.Select(b => b.X).ToArray(), 0);
         var y = batches.Count == 1 ? batches[0].Y : torch.cat(batches.Select(b => b.Y).ToArray(), 0);
-        int samples = probe.Samples, chunks = (samples + m - 1) / m;
+        return Compute((start, length) => nn.functional.cross_entropy(model.forward(x.narrow(0, start, length)), y.narrow(0, start, length)),
+            parameters, probe.Samples, rho, m, progress, cancel);
+    }
+
+    /// <summary>
+    /// The same on an arbitrary loss: <paramref name="chunkLoss"/>(start, length) returns the mean
+    /// loss of samples [start, start + length) of <paramref name="samples"/> at the current values of
+    /// <paramref name="parameters"/> (which must require gradients); it is called with gradients
+    /// enabled at w and disabled at w + ε. The parameters are restored bit-exactly after every chunk.
+    /// </summary>
+    public static double Compute(Func<int, int, Tensor> chunkLoss, IReadOnlyList<Tensor> parameters, int samples, double rho, int m,
+        Action<int, int>? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(chunkLoss);
+        ArgumentNullException.ThrowIfNull(parameters);
+        Check(rho, m);
+        if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "at least one sample");
+        if (parameters.Count == 0) throw new ArgumentException("no parameters", nameof(parameters));
+        if (parameters.Any(p => !p.requires_grad)) throw new ArgumentException("every parameter must require a gradient", nameof(parameters));
+        var inputs = parameters.ToArray();
+        using var backup = new WeightBackup(parameters);
+        int chunks = (samples + m - 1) / m;
         double sum = 0;
         try
         {
@@ -44,23 +63,22 @@ public static class MSharpness
                 cancel.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
                 int start = c * m, len = Math.Min(m, samples - start);
-                var xc = x.narrow(0, start, len);
-                var yc = y.narrow(0, start, len);
-                double at, perturbed;
+                double at;
                 Tensor[] g;
                 using (torch.enable_grad())
                 {
-                    var loss = nn.functional.cross_entropy(model.forward(xc), yc);
+                    var loss = chunkLoss(start, len);
                     at = loss.to(ScalarType.Float64).item<double>();
-                    g = torch.autograd.grad([loss], parameters.ToArray()).ToArray();
+                    g = torch.autograd.grad([loss], inputs).ToArray();
                 }
                 double norm = Math.Sqrt(HessianEigen.Dot(g, g));
                 if (norm > 0 && rho > 0)
                 {
+                    double perturbed;
                     using (torch.no_grad())
                     {
-                        for (int i = 0; i < parameters.Count; i++) parameters[i].add_(g[i], alpha: rho / norm);
-                        perturbed = nn.functional.cross_entropy(model.forward(xc), yc).to(ScalarType.Float64).item<double>();
+                        for (int i = 0; i < inputs.Length; i++) inputs[i].add_(g[i], alpha: rho / norm);
+                        perturbed = chunkLoss(start, len).to(ScalarType.Float64).item<double>();
                     }
                     backup.Restore();
                     sum += len * (perturbed - at);
@@ -73,5 +91,11 @@ public static class MSharpness
             backup.Restore();
         }
         return sum / samples;
+    }
+
+    private static void Check(double rho, int m)
+    {
+        if (!double.IsFinite(rho) || rho < 0) throw new ArgumentOutOfRangeException(nameof(rho), rho, "rho must be finite and ≥ 0");
+        if (m < 1) throw new ArgumentOutOfRangeException(nameof(m), m, "chunks of at least one sample");
     }
 }
