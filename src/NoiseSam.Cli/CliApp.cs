@@ -90,6 +90,7 @@ public static class CliApp
         root.Subcommands.Add(CompareCommand.Create(context));
         root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(BenchStepCommand.Create(context));
+        root.Subcommands.Add(SharpnessCommand.Create(context));
         root.Subcommands.Add(StudyCommand.Create(context));
         return root;
     }

@@ -1,0 +1,312 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using NoiseSam.Harness.Checkpoints;
+using NoiseSam.Harness.Models;
+using NoiseSam.Harness.Reports;
+using NoiseSam.Harness.Sharpness;
+using NoiseSam.Harness.Training;
+using Spectre.Console;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NoiseSam.Cli.Commands;
+
+/// <summary>
+/// <c>noisesam sharpness</c>: the Hessian's top eigenvalue, m-sharpness and filter-normalised
+/// loss landscapes of a saved model (docs/sharpness.md).
+/// </summary>
+internal static class SharpnessCommand
+{
+    public const string JsonName = "sharpness.json";
+    public const string LineCsv = "landscape_1d.csv";
+    public const string LinePng = "landscape_1d.png";
+    public const string SurfaceCsv = "landscape_2d.csv";
+    public const string SurfacePng = "landscape_2d.png";
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private static readonly string[] LandscapeKinds = ["none", "1d", "2d", "both"];
+
+    public static Command Create(CliContext context)
+    {
+        var modelFile = new Option<string>("--model-file", "-f")
+        {
+            Description = "The model: a file written by 'noisesam train --save-model' (TorchSharp module.save) or a checkpoint (last.ckpt).",
+            HelpName = "path",
+            Required = true,
+        };
+        var model = CommonOptions.Model();
+        var data = CommonOptions.Data();
+        var dataDir = CommonOptions.DataDir();
+        var samples = new Option<int>("--samples", "-n") { Description = "Training samples of the probe (the first N of the training split).", DefaultValueFactory = _ => 1024 };
+        var batch = new Option<int>("--batch-size", "-b") { Description = "Samples per forward pass.", DefaultValueFactory = _ => 256 };
+        var iterations = new Option<int>("--iterations") { Description = "Power iterations at most (one Hessian-vector product each).", DefaultValueFactory = _ => 20 };
+        var tolerance = new Option<double>("--tolerance") { Description = "Stop the power iteration when the eigenvalue changes by less than this, relatively.", DefaultValueFactory = _ => 1e-3 };
+        var landscape = new Option<string>("--landscape") { Description = "Loss landscapes to draw: none, 1d, 2d or both.", DefaultValueFactory = _ => "both" };
+        var span = new Option<double>("--span") { Description = "Landscape coordinates run over [-span, span].", DefaultValueFactory = _ => 1.0 };
+        var points = new Option<int>("--points") { Description = "Landscape points per axis (odd; the 2-D grid has points² evaluations).", DefaultValueFactory = _ => 21 };
+        var rho = new Option<double>("--rho") { Description = "Radius of the m-sharpness ascent step.", DefaultValueFactory = _ => 0.05 };
+        var m = new Option<int>("--m") { Description = "Samples per m-sharpness chunk.", DefaultValueFactory = _ => 128 };
+        var seed = new Option<long>("--seed", "-s") { Description = "Seed of the power iteration's start vector and the landscape directions.", DefaultValueFactory = _ => 0 };
+        var threads = CommonOptions.Threads();
+        var device = CommonOptions.Device();
+        var output = new Option<string?>("--out", "-o") { Description = "Output directory (default ./runs/sharpness-<timestamp>).", HelpName = "dir" };
+
+        var command = new Command("sharpness",
+            "Sharpness of a saved model: Hessian top eigenvalue (power iteration), m-sharpness and filter-normalised 1-D/2-D loss landscapes (CSV, PNG).");
+        foreach (var o in new Option[] { modelFile, model, data, dataDir, samples, batch, iterations, tolerance, landscape, span, points, rho, m, seed, threads, device, output })
+            command.Options.Add(o);
+
+        command.SetAction(parse => CliApp.Guard(context, () =>
+        {
+            string file = parse.GetValue(modelFile)!;
+            if (!File.Exists(file)) throw new UsageException($"--model-file: no such file '{file}'");
+            string modelName = CommonOptions.ModelName(parse.GetValue(model)!);
+            string dataName = CommonOptions.DataName(parse.GetValue(data)!);
+            string? dir = parse.GetValue(dataDir);
+            CommonOptions.DataDirectory(dir);
+            int sampleCount = CommonOptions.Positive(parse.GetValue(samples), "--samples");
+            int batchSize = CommonOptions.Positive(parse.GetValue(batch), "--batch-size");
+            var power = new PowerIterationOptions
+            {
+                MaxIterations = CommonOptions.Positive(parse.GetValue(iterations), "--iterations"),
+                Tolerance = NonNegative(parse.GetValue(tolerance), "--tolerance"),
+                Seed = parse.GetValue(seed),
+            };
+            string kind = (parse.GetValue(landscape) ?? "").Trim().ToLowerInvariant();
+            if (!LandscapeKinds.Contains(kind))
+                throw new UsageException($"--landscape must be one of {string.Join(", ", LandscapeKinds)} (got '{parse.GetValue(landscape)}')");
+            double spanValue = parse.GetValue(span);
+            if (!double.IsFinite(spanValue) || spanValue <= 0)
+                throw new UsageException($"--span must be a positive number (got {spanValue.ToString(Inv)})");
+            int pointCount = parse.GetValue(points);
+            if (pointCount < 3 || pointCount % 2 == 0)
+                throw new UsageException($"--points must be odd and at least 3, so that the model itself is on the grid (got {pointCount.ToString(Inv)})");
+            var grid = new LandscapeOptions { Span = spanValue, Points = pointCount, Seed = parse.GetValue(seed) };
+            double rhoValue = NonNegative(parse.GetValue(rho), "--rho");
+            int chunk = CommonOptions.Positive(parse.GetValue(m), "--m");
+            int threadCount = CommonOptions.ThreadCount(parse.GetValue(threads));
+            string deviceName = CommonOptions.DeviceName(parse.GetValue(device)!);
+            string outDir = parse.GetValue(output) ?? Path.Combine("runs", $"sharpness-{DateTime.Now.ToString("yyyyMMdd-HHmmss", Inv)}");
+
+            torch.set_num_threads(threadCount);
+            var target = ComputeDevice.Parse(deviceName);
+            using var split = CommonOptions.LoadData(context, dataName, dir, sampleCount, 1);
+            var train = split.Train;
+            using var net = LoadModel(file, modelName, train.Channels, train.Classes, train.ImageSize);
+            net.to(target);
+            using var probe = LossProbe.FromDataset(train, sampleCount, batchSize, target);
+            context.Console.WriteLine(string.Create(Inv,
+                $"Sharpness of {Path.GetFileName(file)} ({modelName}) on the first {probe.Samples} {dataName} training samples " +
+                $"(batches of {batchSize}), {threadCount} thread(s), device {deviceName}. Output: {Path.GetFullPath(outDir)}"));
+
+            var report = Measure(context, net, probe, power, rhoValue, chunk, kind, grid);
+
+            var files = new List<string>();
+            Directory.CreateDirectory(outDir);
+            if (report.Line is { } line)
+            {
+                LossLandscape.WriteCsv(line, Path.Combine(outDir, LineCsv));
+                LandscapePlots.WriteLines(Path.Combine(outDir, LinePng), [(Path.GetFileName(file), line)],
+                    $"Loss along a filter-normalised direction ({modelName}, {probe.Samples} samples)");
+                files.AddRange([LineCsv, LinePng]);
+            }
+            if (report.Surface is { } surface)
+            {
+                LossLandscape.WriteCsv(surface, Path.Combine(outDir, SurfaceCsv));
+                LandscapePlots.WriteSurface(Path.Combine(outDir, SurfacePng), surface,
+                    $"Loss surface, filter-normalised directions ({modelName}, {probe.Samples} samples)");
+                files.AddRange([SurfaceCsv, SurfacePng]);
+            }
+            WriteJson(Path.Combine(outDir, JsonName), new
+            {
+                modelFile = Path.GetFullPath(file),
+                model = modelName,
+                data = dataName,
+                samples = probe.Samples,
+                batchSize,
+                device = deviceName,
+                threads = threadCount,
+                seed = power.Seed,
+                probeLoss = report.ProbeLoss,
+                hessian = new
+                {
+                    topEigenvalue = report.Eigen.Eigenvalue,
+                    iterations = report.Eigen.Iterations,
+                    converged = report.Eigen.Converged,
+                    maxIterations = power.MaxIterations,
+                    tolerance = power.Tolerance,
+                    history = report.Eigen.History,
+                    seconds = report.EigenSeconds,
+                },
+                mSharpness = new { value = report.MSharpness, rho = rhoValue, m = chunk, seconds = report.MSharpnessSeconds },
+                landscape = kind == "none" ? null : new
+                {
+                    span = grid.Span,
+                    points = grid.Points,
+                    line = report.Line is null ? null : new { csv = LineCsv, png = LinePng, seconds = report.LineSeconds },
+                    surface = report.Surface is null ? null : new { csv = SurfaceCsv, png = SurfacePng, seconds = report.SurfaceSeconds },
+                },
+            });
+            files.Insert(0, JsonName);
+
+            context.Console.Write(ResultTable(report, power, rhoValue, chunk));
+            context.Console.WriteLine($"Wrote {string.Join(", ", files)} to {Path.GetFullPath(outDir)}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private sealed record Report(double ProbeLoss, EigenEstimate Eigen, double EigenSeconds, double MSharpness, double MSharpnessSeconds,
+        Landscape? Line, double LineSeconds, Landscape? Surface, double SurfaceSeconds);
+
+    private static Report Measure(CliContext context, nn.Module<Tensor, Tensor> net, LossProbe probe, PowerIterationOptions power,
+        double rho, int chunk, string kind, LandscapeOptions grid)
+    {
+        var cancel = context.Cancel;
+        double probeLoss = probe.Loss(net);
+        EigenEstimate eigen = null!;
+        double mSharpness = 0, eigenSeconds = 0, mSeconds = 0, lineSeconds = 0, surfaceSeconds = 0;
+        Landscape? line = null, surface = null;
+        bool wantLine = kind is "1d" or "both", wantSurface = kind is "2d" or "both";
+        int chunks = (probe.Samples + chunk - 1) / chunk;
+        context.Console.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+                new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var eigenTask = ctx.AddTask("Hessian top eigenvalue", maxValue: power.MaxIterations);
+                var mTask = ctx.AddTask(string.Create(Inv, $"m-sharpness (ρ = {rho}, m = {chunk})"), autoStart: false, maxValue: chunks);
+                var lineTask = wantLine ? ctx.AddTask(string.Create(Inv, $"1-D landscape ({grid.Points} points)"), autoStart: false, maxValue: grid.Points) : null;
+                var surfaceTask = wantSurface
+                    ? ctx.AddTask(string.Create(Inv, $"2-D landscape ({grid.Points}×{grid.Points} points)"), autoStart: false, maxValue: grid.Points * grid.Points)
+                    : null;
+
+                var watch = Stopwatch.StartNew();
+                eigen = HessianEigen.TopEigenvalue(net, probe, power, (k, lambda) =>
+                {
+                    eigenTask.Value = k;
+                    eigenTask.Description = Markup.Escape(string.Create(Inv, $"Hessian top eigenvalue · iteration {k} · λ ≈ {lambda:G5}"));
+                }, cancel);
+                eigenSeconds = watch.Elapsed.TotalSeconds;
+                eigenTask.Description = Markup.Escape(string.Create(Inv,
+                    $"Hessian top eigenvalue · λ = {eigen.Eigenvalue:G5} after {eigen.Iterations} iteration(s){(eigen.Converged ? "" : ", not converged")}"));
+                eigenTask.Value = eigenTask.MaxValue;
+                eigenTask.StopTask();
+
+                mTask.StartTask();
+                watch.Restart();
+                mSharpness = MSharpness.Compute(net, probe, rho, chunk, (done, _) => mTask.Value = done, cancel);
+                mSeconds = watch.Elapsed.TotalSeconds;
+                mTask.StopTask();
+
+                if (lineTask is not null)
+                {
+                    lineTask.StartTask();
+                    watch.Restart();
+                    line = LossLandscape.Line(net, probe, grid, (done, _) => lineTask.Value = done, cancel);
+                    lineSeconds = watch.Elapsed.TotalSeconds;
+                    lineTask.StopTask();
+                }
+                if (surfaceTask is not null)
+                {
+                    surfaceTask.StartTask();
+                    watch.Restart();
+                    surface = LossLandscape.Surface(net, probe, grid, (done, _) => surfaceTask.Value = done, cancel);
+                    surfaceSeconds = watch.Elapsed.TotalSeconds;
+                    surfaceTask.StopTask();
+                }
+            });
+        return new Report(probeLoss, eigen, eigenSeconds, mSharpness, mSeconds, line, lineSeconds, surface, surfaceSeconds);
+    }
+
+    /// <summary>
+    /// Builds <paramref name="modelName"/> for the data's shape and loads the file into it: a
+    /// checkpoint (magic "NSAMCKPT") or a <c>module.save</c> file.
+    /// </summary>
+    private static nn.Module<Tensor, Tensor> LoadModel(string file, string modelName, int channels, int classes, int imageSize)
+    {
+        byte[]? state = null;
+        if (IsCheckpoint(file))
+        {
+            var (header, payload) = CheckpointFile.Read(file);
+            if (!string.Equals(header.Model, modelName, StringComparison.OrdinalIgnoreCase))
+                throw new UsageException($"--model-file: the checkpoint '{file}' holds a {header.Model} model, not {modelName}; pass --model {header.Model}");
+            state = payload.ModelState;
+        }
+        var net = ModelZoo.Create(modelName, channels, classes, imageSize, seed: 0);
+        try
+        {
+            if (state is null) net.load(file);
+            else
+            {
+                using var ms = new MemoryStream(state, writable: false);
+                net.load(ms);
+            }
+            return net;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            net.Dispose();
+            throw new InvalidDataException(
+                $"model file '{file}' does not load into {modelName} ({channels}×{imageSize}×{imageSize} input, {classes} classes): {CliApp.OneLine(e.Message)}");
+        }
+    }
+
+    private static bool IsCheckpoint(string file)
+    {
+        using var stream = File.OpenRead(file);
+        Span<byte> magic = stackalloc byte[8];
+        return stream.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false) == magic.Length && magic.SequenceEqual(CheckpointFile.Magic);
+    }
+
+    private static double NonNegative(double value, string option)
+    {
+        if (!double.IsFinite(value) || value < 0) throw new UsageException($"{option} must be a finite number ≥ 0 (got {value.ToString(Inv)})");
+        return value;
+    }
+
+    private static void WriteJson(string path, object value)
+    {
+        var options = new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        };
+        string temp = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            File.WriteAllText(temp, JsonSerializer.Serialize(value, options) + "\n", new UTF8Encoding(false));
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    private static Table ResultTable(Report r, PowerIterationOptions power, double rho, int chunk)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("Sharpness");
+        table.AddColumn("Figure");
+        table.AddColumn(new TableColumn("Value").RightAligned());
+        table.AddColumn(new TableColumn("s").RightAligned());
+        table.AddRow("probe loss (mean cross-entropy)", r.ProbeLoss.ToString("F5", Inv), "");
+        table.AddRow("Hessian top eigenvalue λ_max", r.Eigen.Eigenvalue.ToString("G6", Inv), r.EigenSeconds.ToString("F1", Inv));
+        table.AddRow("power iterations", string.Create(Inv,
+            $"{r.Eigen.Iterations} of {power.MaxIterations}, {(r.Eigen.Converged ? "converged" : "not converged")}"), "");
+        table.AddRow(Markup.Escape(string.Create(Inv, $"m-sharpness (ρ = {rho}, m = {chunk})")), r.MSharpness.ToString("G6", Inv),
+            r.MSharpnessSeconds.ToString("F1", Inv));
+        if (r.Line is { } line)
+            table.AddRow("1-D landscape: max loss − center", (Max(line.Loss) - line.CenterLoss).ToString("G6", Inv), r.LineSeconds.ToString("F1", Inv));
+        if (r.Surface is { } surface)
+            table.AddRow("2-D landscape: max loss − center", (Max(surface.Loss) - surface.CenterLoss).ToString("G6", Inv), r.SurfaceSeconds.ToString("F1", Inv));
+        return table;
+    }
+
+    private static double Max(double[,] values) => values.Cast<double>().Max();
+}
