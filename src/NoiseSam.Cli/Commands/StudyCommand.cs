@@ -45,10 +45,15 @@ internal static class StudyCommand
         var detach = new Option<bool>("--detach") { Description = "Run in the background (log in <out>/study.log); follow with --status." };
         var status = new Option<bool>("--status") { Description = "Print how far the study in --out is, and exit." };
         var reportOnly = new Option<bool>("--report-only") { Description = "Write the report from the results already in --out, train nothing." };
+        var phases = new Option<string>("--phases")
+        {
+            Description = $"Phases to run, in order: {string.Join(",", StudyRunner.PhaseNames)} (e.g. 'sharpness' in a second process measures the runs already trained).",
+            DefaultValueFactory = _ => string.Join(",", StudyRunner.PhaseNames),
+        };
 
         var command = new Command("study",
             "Sweep micro-batch fraction × noise σ × scaling plus baselines over several seeds; resumable; writes a markdown report with tables and plots.");
-        foreach (var o in new Option[] { output, report, epochs, seeds, fractions, sigmas, scalings, baselines, model, data, dataDir, threads, device, batch, trainLimit, testLimit, probe, detach, status, reportOnly })
+        foreach (var o in new Option[] { output, report, epochs, seeds, fractions, sigmas, scalings, baselines, model, data, dataDir, threads, device, batch, trainLimit, testLimit, probe, phases, detach, status, reportOnly })
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
@@ -86,6 +91,12 @@ internal static class StudyCommand
             int? testN = parse.GetValue(testLimit);
             if (testN is < 1) throw new UsageException($"--test-limit must be at least 1 (got {testN})");
 
+            var phaseList = parse.GetValue(phases)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
+            foreach (string p in phaseList)
+                if (!StudyRunner.PhaseNames.Contains(p, StringComparer.OrdinalIgnoreCase))
+                    throw new UsageException($"--phases: unknown phase '{p}'; use any of {string.Join(", ", StudyRunner.PhaseNames)}");
+            if (phaseList.Count == 0) throw new UsageException($"--phases needs at least one of {string.Join(", ", StudyRunner.PhaseNames)}");
+
             if (parse.GetValue(detach)) return Detach(context, outDir);
 
             using var split = CommonOptions.LoadData(context, dataName, dir, trainN, testN);
@@ -96,7 +107,7 @@ internal static class StudyCommand
                 context.Console.WriteLine(string.Create(Inv,
                     $"Study: {runner.Configs.Count} configurations × {options.Seeds.Count} seed(s) = {runner.Runs.Count} runs of {options.Epochs} epoch(s) on " +
                     $"{split.Train.Count} {dataName} samples (test {split.Test.Count}), model {options.Model}, {options.Threads} thread(s). Directory: {runner.Store.Root}"));
-                if (!RunWithProgress(context, runner))
+                if (!RunWithProgress(context, runner, phaseList))
                 {
                     context.Note($"stopped; run the same command again to continue (finished runs are kept in {runner.Store.Root})");
                     return ExitCodes.Cancelled;
@@ -116,9 +127,9 @@ internal static class StudyCommand
         return command;
     }
 
-    private static bool RunWithProgress(CliContext context, StudyRunner runner)
+    private static bool RunWithProgress(CliContext context, StudyRunner runner, IReadOnlyCollection<string> phases)
     {
-        if (!context.Console.Profile.Capabilities.Interactive) return runner.Run(context.Cancel);
+        if (!context.Console.Profile.Capabilities.Interactive) return runner.Run(context.Cancel, phases);
         bool finished = false;
         context.Console.Progress()
             .AutoClear(false)
@@ -149,7 +160,7 @@ internal static class StudyCommand
                     },
                     Message = m => context.Console.MarkupLine(Markup.Escape(m)),
                 });
-                finished = inner.Run(context.Cancel);
+                finished = inner.Run(context.Cancel, phases);
             });
         return finished;
     }

@@ -91,7 +91,8 @@ public static class StudyReport
         }
         sb.AppendLine(string.Create(Inv,
             $"Accuracy: final test accuracy, mean ± sample std over seeds (n runs). λ_max: top eigenvalue of the training-loss Hessian at the final weights " +
-            $"(power iteration with Hessian-vector products on {info.ProbeSamples} training samples, eval-mode batch norm). " +
+            $"(power iteration with Hessian-vector products on {info.ProbeSamples} training samples, eval-mode batch norm; " +
+            $"(n) when fewer seeds were measured than trained; * when some run's power iteration hit its iteration cap before reaching its tolerance (its estimate is then a lower bound)). " +
             $"m-sharp.: mean over chunks of m = {info.SharpnessM} samples of L(w + ρ g/‖g‖) − L(w), ρ = {info.SharpnessRho}. " +
             $"×SGD: median step time relative to SGD, all configurations timed interleaved in one process on one fixed batch; Ideal: the cost model's passes. " +
             $"Skipped: non-finite steps skipped over all seeds."));
@@ -185,7 +186,7 @@ public static class StudyReport
                 ? $"| {s.Config.Fraction.ToString("0.####", Inv)} | {s.Config.Sigma.ToString("0.###", Inv)} | {(s.Config.Sigma == 0 ? "–" : StudyConfig.ScalingLabel(s.Config.Scaling))} "
                 : $"| {s.Config.Label} ";
             sb.AppendLine(string.Create(Inv,
-                $"{lead}| {Pct(s.Accuracy)} ({s.Accuracy.N}) | {Fig(s.Eigenvalue, "F1")} | {Fig(s.MSharpness, "F3")} | " +
+                $"{lead}| {Pct(s.Accuracy)} ({s.Accuracy.N}) | {Fig(s.Eigenvalue, "F1")}{(s.Eigenvalue.N > 0 && s.Eigenvalue.N != s.Accuracy.N ? $" ({s.Eigenvalue.N})" : "")}{(s.EigenNotConverged > 0 ? "*" : "")} | {Fig(s.MSharpness, "F3")} | " +
                 $"{(s.TimeRatio is double r ? r.ToString("F2", Inv) : "–")} | {s.IdealRatio.ToString("F2", Inv)} | {s.SkippedSteps} |"));
         }
     }

@@ -64,11 +64,21 @@ public sealed partial class StudyRunner
         $"{config.Descriptor.Summary()} | {_options.Model} | {_data.Train.Name} {_data.Train.Count} | {_data.Test.Name} {_data.Test.Count} | " +
         $"{_options.Epochs} epochs | batch {_options.BatchSize}";
 
-    /// <summary>Runs every phase; returns false when cancelled before the end.</summary>
-    public bool Run(CancellationToken cancel = default)
+    /// <summary>The phases in order: train, sharpness, landscapes, timing.</summary>
+    public static IReadOnlyList<string> PhaseNames { get; } = ["train", "sharpness", "landscapes", "timing"];
+
+    /// <summary>
+    /// Runs the phases (all by default) in order; returns false when cancelled before the end.
+    /// Each phase works on what is on disk, so a second process can measure the runs a first one
+    /// has already trained.
+    /// </summary>
+    public bool Run(CancellationToken cancel = default, IReadOnlyCollection<string>? phases = null)
     {
-        if (!TrainAll(cancel)) return false;
-        if (!TimeAll(cancel)) return false;
+        bool On(string phase) => phases is null || phases.Contains(phase, StringComparer.OrdinalIgnoreCase);
+        if (On("train") && !TrainAll(cancel)) return false;
+        if (On("sharpness") && !MeasureAll(cancel)) return false;
+        if (On("landscapes") && !DrawLandscapes(cancel)) return false;
+        if (On("timing") && !TimeAll(cancel)) return false;
         Report("done", 1, 1, "", 0);
         return true;
     }

@@ -34,9 +34,10 @@ public readonly record struct Stat(double Mean, double Std, int N)
 /// <param name="TimeRatio">Interleaved step-benchmark time relative to SGD (null without timing).</param>
 /// <param name="IdealRatio">The cost model's ratio.</param>
 /// <param name="SkippedSteps">Non-finite steps skipped, summed over seeds.</param>
+/// <param name="EigenNotConverged">Runs whose power iteration hit its cap before the tolerance (their λ_max is a lower bound).</param>
 public sealed record StudySummary(
     StudyConfig Config, Stat Accuracy, Stat Eigenvalue, Stat MSharpness, Stat TrainSeconds,
-    double? TimeRatio, double IdealRatio, int SkippedSteps)
+    double? TimeRatio, double IdealRatio, int SkippedSteps, int EigenNotConverged = 0)
 {
     /// <summary>Aggregates the finished runs (and their sharpness where measured) per configuration, in plan order.</summary>
     public static IReadOnlyList<StudySummary> Compute(
@@ -58,7 +59,8 @@ public sealed record StudySummary(
                 Stat.Of(mine.Select(r => r.Run.TrainSeconds)),
                 timing?.Ratio,
                 mine[0].Run.IdealRatio,
-                mine.Sum(r => r.Run.SkippedSteps)));
+                mine.Sum(r => r.Run.SkippedSteps),
+                sharp.Count(s => !s.EigenConverged)));
         }
         return list;
     }

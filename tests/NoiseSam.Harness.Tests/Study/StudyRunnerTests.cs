@@ -1,5 +1,7 @@
 using NoiseSam.Cli.Variants;
 using NoiseSam.Harness.Data;
+using NoiseSam.Harness.Models;
+using NoiseSam.Harness.Sharpness;
 using NoiseSam.Harness.Study;
 using NoiseSam.Harness.Tests.Cli;
 using NoiseSam.Harness.Training;
@@ -97,5 +99,46 @@ public sealed class StudyRunnerTests
         var e = Assert.Throws<InvalidDataException>(() => StudyStore.Read<StudyRunRecord>(path));
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
         Assert.Null(StudyStore.Read<StudyRunRecord>(dir["missing.json"]));
+    }
+
+    [Fact]
+    public void SharpnessIsMeasuredOnTheSavedModelOnceAndLandscapesAreDrawnForTheKeyConfigurations()
+    {
+        using var data = Tiny();
+        using var dir = new ScratchDir();
+        var options = Small() with { Sigmas = [0, 0.5], Scalings = [Dsl.NoiseScaling.GradientNorm], ProbeSamples = 64, EigenIterations = 4, LandscapePoints = 3 };
+        var runner = new StudyRunner(options, data, dir.Path);
+        Assert.True(runner.Run(phases: ["train", "sharpness", "landscapes"]));
+
+        var store = runner.Store;
+        var measured = runner.MeasuredSharpness();
+        Assert.Equal(runner.Runs.Count, measured.Count);
+        // The figure belongs to the saved weights: recompute it independently from model.bin.
+        var sam = measured.Single(m => m.ConfigId == "study-f1");
+        using (var model = ModelZoo.Create("small-cnn", 1, 10, 28, 0))
+        using (var probe = LossProbe.FromDataset(data.Train, 64, 256, TorchSharp.torch.CPU))
+        {
+            model.load(store.ModelPath("study-f1", 0));
+            var eigen = HessianEigen.TopEigenvalue(model, probe, new PowerIterationOptions { MaxIterations = 4, Tolerance = options.EigenTolerance, Seed = 0 });
+            Assert.Equal(eigen.Eigenvalue, sam.TopEigenvalue, 9);
+            Assert.Equal(probe.Loss(model), sam.ProbeLoss, 12);
+        }
+        Assert.All(measured, m => Assert.True(double.IsFinite(m.TopEigenvalue) && double.IsFinite(m.MSharpness)));
+
+        // SGD, SAM, MBS at the smallest f, and the best noisy run at that f.
+        Assert.Equal(["SGD", "study-f1", "study-f0.5", "study-f0.5-s0.5-gnorm"], runner.LandscapeConfigs().Select(c => c.Id));
+        foreach (var c in runner.LandscapeConfigs())
+        {
+            Assert.Equal(6, File.ReadAllLines(Path.Combine(store.LandscapeDirectory, $"{c.Id}.line.csv")).Length);   // header + 5 points
+            Assert.Equal(10, File.ReadAllLines(Path.Combine(store.LandscapeDirectory, $"{c.Id}.surface.csv")).Length); // header + 3 × 3
+        }
+        Assert.True(File.Exists(Path.Combine(store.LandscapeDirectory, "landscape_1d.png")));
+
+        string samFile = Path.Combine(store.RunDirectory("study-f1", 0), StudyStore.SharpnessFile);
+        var stamp = File.GetLastWriteTimeUtc(samFile);
+        var surfaceStamp = File.GetLastWriteTimeUtc(Path.Combine(store.LandscapeDirectory, "SGD.surface.csv"));
+        Assert.True(runner.Run(phases: ["sharpness", "landscapes"]));
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(samFile));
+        Assert.Equal(surfaceStamp, File.GetLastWriteTimeUtc(Path.Combine(store.LandscapeDirectory, "SGD.surface.csv")));
     }
 }
