@@ -42,6 +42,8 @@ internal static class StudyCommand
         var trainLimit = CommonOptions.TrainLimit($"default {DefaultTrainLimit}, 0 = all");
         var testLimit = CommonOptions.TestLimit();
         var probe = new Option<int>("--probe-samples") { Description = "Training samples the sharpness figures are measured on.", DefaultValueFactory = _ => defaults.ProbeSamples };
+        var eigenIterations = new Option<int>("--eigen-iterations") { Description = "Power-iteration cap for the top Hessian eigenvalue.", DefaultValueFactory = _ => defaults.EigenIterations };
+        var landscapePoints = new Option<int>("--landscape-points") { Description = "Grid points per axis of the 2-D landscapes (odd; 1-D lines get 2N − 1).", DefaultValueFactory = _ => defaults.LandscapePoints };
         var detach = new Option<bool>("--detach") { Description = "Run in the background (log in <out>/study.log); follow with --status." };
         var status = new Option<bool>("--status") { Description = "Print how far the study in --out is, and exit." };
         var reportOnly = new Option<bool>("--report-only") { Description = "Write the report from the results already in --out, train nothing." };
@@ -53,7 +55,7 @@ internal static class StudyCommand
 
         var command = new Command("study",
             "Sweep micro-batch fraction × noise σ × scaling plus baselines over several seeds; resumable; writes a markdown report with tables and plots.");
-        foreach (var o in new Option[] { output, report, epochs, seeds, fractions, sigmas, scalings, baselines, model, data, dataDir, threads, device, batch, trainLimit, testLimit, probe, phases, detach, status, reportOnly })
+        foreach (var o in new Option[] { output, report, epochs, seeds, fractions, sigmas, scalings, baselines, model, data, dataDir, threads, device, batch, trainLimit, testLimit, probe, eigenIterations, landscapePoints, phases, detach, status, reportOnly })
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
@@ -73,6 +75,8 @@ internal static class StudyCommand
                 Threads = CommonOptions.ThreadCount(parse.GetValue(threads)),
                 Device = CommonOptions.DeviceName(parse.GetValue(device)!),
                 ProbeSamples = CommonOptions.Positive(parse.GetValue(probe), "--probe-samples"),
+                EigenIterations = CommonOptions.Positive(parse.GetValue(eigenIterations), "--eigen-iterations"),
+                LandscapePoints = parse.GetValue(landscapePoints),
             };
             try
             {

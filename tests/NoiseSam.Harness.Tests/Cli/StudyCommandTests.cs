@@ -10,6 +10,8 @@ public sealed class StudyCommandTests
     [InlineData("--scalings", "loud", "unknown scaling 'loud'")]
     [InlineData("--baselines", "NoSuchSam", "unknown variant 'NoSuchSam'")]
     [InlineData("--seeds", "0", "--seeds")]
+    [InlineData("--landscape-points", "4", "odd")]
+    [InlineData("--phases", "train,dance", "unknown phase 'dance'")]
     public void ABadSettingIsOneLineNamingItAndExitTwo(string option, string value, string expected)
     {
         using var dir = new ScratchDir();
@@ -34,7 +36,7 @@ public sealed class StudyCommandTests
     {
         using var dir = new ScratchDir();
         string[] args = ["study", "--out", dir.Path, "--epochs", "1", "--seeds", "2", "--fractions", "1,0.5", "--sigmas", "0,0.5",
-            "--scalings", "gnorm", "--baselines", "SGD", "--probe-samples", "64", .. CliHarness.Tiny(128, 64, 64)];
+            "--scalings", "gnorm", "--baselines", "SGD", "--probe-samples", "64", "--eigen-iterations", "3", "--landscape-points", "3", .. CliHarness.Tiny(128, 64, 64)];
         var r = CliHarness.Run(args);
         Assert.True(r.ExitCode == 0, r.ToString());
         string md = File.ReadAllText(dir["study.md"]);
@@ -42,6 +44,8 @@ public sealed class StudyCommandTests
         Assert.Contains("| SGD |", md, StringComparison.Ordinal);
         Assert.Contains("**f = 0.5**", md, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(dir["study"], "results.csv")));
+        Assert.True(File.Exists(Path.Combine(dir["study"], "landscape_1d.png")));
+        Assert.Contains("![landscape 2d SGD](study/landscape_2d_SGD.png)", md, StringComparison.Ordinal);
 
         var status = CliHarness.Run(["study", "--status", "--out", dir.Path]);
         Assert.Equal(0, status.ExitCode);
