@@ -1,10 +1,29 @@
 #!/usr/bin/env bash
 # Regenerates docs/study.md and docs/study/ from a real run of the default study
-# (Fashion-MNIST, small CNN, f × σ × scaling + the paper's baselines, 3 seeds).
+# (Fashion-MNIST, small CNN, f × σ × scaling + the paper's baselines, 3 seeds), and copies the
+# report's verdict into README.md between the STUDY markers.
 # Resumable: results already in runs/study are reused, so after an interruption the same command
-# continues. Extra arguments go to `noisesam study` (e.g. --detach to run in the background, then
-# `./noisesam study --status --out runs/study`; or --report-only to rebuild the page from disk).
+# continues. Extra arguments go to `noisesam study`: --detach runs it in the background (follow
+# with `./noisesam study --status --out runs/study`, then run this script again with
+# --report-only to refresh the page and the README); --report-only rebuilds both from disk.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-exec ./noisesam study --out runs/study --report docs/study.md "$@"
+./noisesam study --out runs/study --report docs/study.md "$@"
+case " $* " in *" --detach "*) exit 0 ;; esac
+python3 - README.md docs/study.md <<'PY'
+import re, sys
+readme, study = sys.argv[1], sys.argv[2]
+text = open(study, encoding="utf-8").read()
+m = re.search(r"^## Verdict\n(.*?)(?=^## )", text, flags=re.S | re.M)
+verdict = m.group(1).strip() if m else "(no verdict yet)"
+# Links in the report are relative to docs/; the README sits one folder up.
+verdict = re.sub(r"\]\((?!https?:)", "](docs/", verdict)
+block = "<!-- STUDY:BEGIN (scripts/run-study.sh) -->\n" + verdict + "\n<!-- STUDY:END -->"
+body = open(readme, encoding="utf-8").read()
+new, n = re.subn(r"<!-- STUDY:BEGIN.*?<!-- STUDY:END -->", lambda _: block, body, flags=re.S)
+if n != 1:
+    sys.exit("run-study: README.md has no STUDY markers")
+open(readme, "w", encoding="utf-8").write(new)
+PY
+echo "run-study: wrote docs/study.md, docs/study/ and the README's study verdict"

@@ -10,7 +10,7 @@ public static class StudyPlots
     public const string AccuracyVsFraction = "accuracy_vs_fraction.png";
     public const string EigenvalueVsFraction = "eigenvalue_vs_fraction.png";
     public const string AccuracyVsTime = "accuracy_vs_time.png";
-    private const int Width = 900;
+    private const int Width = 1050;
     private const int Height = 560;
 
     /// <summary>Writes the plots the summaries allow into <paramref name="directory"/>; returns the file names written.</summary>
@@ -25,8 +25,10 @@ public static class StudyPlots
             var sweep = summary.Where(s => s.Config.Group == StudyGroup.Sweep).ToList();
             if (sweep.Count > 0)
             {
+                var sgd = summary.FirstOrDefault(s => s.Config.Group == StudyGroup.Baseline && s.Config.Descriptor.Policy == SchedulePolicy.Never);
                 written.Add(VersusFraction(Path.Combine(directory, AccuracyVsFraction), sweep, s => s.Accuracy, 100,
-                    "Test accuracy vs ascent micro-batch fraction (mean ± std over seeds)", "test accuracy (%)"));
+                    "Test accuracy vs ascent micro-batch fraction (mean ± std over seeds)", "test accuracy (%)",
+                    sgd is null ? null : (sgd.Config.Label, sgd.Accuracy.Mean * 100)));
                 if (sweep.Any(s => s.Eigenvalue.N > 0))
                     written.Add(VersusFraction(Path.Combine(directory, EigenvalueVsFraction), sweep, s => s.Eigenvalue, 1,
                         "Top Hessian eigenvalue at the final weights (mean ± std over seeds)", "λ_max of the training loss"));
@@ -45,9 +47,13 @@ public static class StudyPlots
     public static string Series(StudyConfig c) =>
         c.Sigma == 0 ? "σ=0 (MBS / SAM)" : $"σ={c.Sigma.ToString("0.###", CultureInfo.InvariantCulture)} {StudyConfig.ScalingLabel(c.Scaling)}";
 
-    private static string VersusFraction(string path, List<StudySummary> sweep, Func<StudySummary, Stat> figure, double scale, string title, string yLabel)
+    private static string VersusFraction(string path, List<StudySummary> sweep, Func<StudySummary, Stat> figure, double scale, string title, string yLabel,
+        (string Label, double Value)? reference = null)
     {
         var plot = new Plot();
+        // Explicit colours: error bars would otherwise take palette slots and two series could share a colour.
+        var palette = new ScottPlot.Palettes.Category10();
+        int index = 0;
         var fractions = sweep.Select(s => s.Config.Fraction).Distinct().Order().ToArray();
         foreach (var series in sweep.GroupBy(s => Series(s.Config)))
         {
@@ -56,18 +62,27 @@ public static class StudyPlots
             double[] xs = points.Select(s => Math.Log2(s.Config.Fraction)).ToArray();
             double[] ys = points.Select(s => figure(s).Mean * scale).ToArray();
             var line = plot.Add.Scatter(xs, ys);
+            line.Color = series.First().Config.Sigma == 0 ? Colors.Black : palette.GetColor(index++);
             line.LegendText = series.Key;
             line.MarkerSize = 7;
+            line.LineWidth = series.First().Config.Sigma == 0 ? 2.5f : 1.5f;
             if (series.First().Config.Scaling == NoiseScaling.MicroBatch) line.LinePattern = LinePattern.Dashed;
             var bars = plot.Add.ErrorBar(xs, ys, points.Select(s => figure(s).Std * scale).ToArray());
             bars.Color = line.Color;
+        }
+        if (reference is { } r)
+        {
+            var h = plot.Add.HorizontalLine(r.Value);
+            h.Color = Colors.Gray;
+            h.LinePattern = LinePattern.Dotted;
+            h.LegendText = r.Label;
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             fractions.Select(Math.Log2).ToArray(), fractions.Select(f => f.ToString("0.####", CultureInfo.InvariantCulture)).ToArray());
         plot.Title(title);
         plot.XLabel("ascent micro-batch fraction f (log scale; f = 1 is SAM)");
         plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Right);
         plot.SavePng(path, Width, Height);
         return path;
     }
@@ -92,7 +107,7 @@ public static class StudyPlots
         plot.Title("Test accuracy vs step time relative to SGD (interleaved benchmark)");
         plot.XLabel("time per step / SGD's");
         plot.YLabel("test accuracy (%), mean over seeds");
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Right);
         plot.SavePng(path, Width, Height);
         return path;
     }

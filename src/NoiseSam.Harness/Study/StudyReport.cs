@@ -77,7 +77,9 @@ public static class StudyReport
         sb.AppendLine("## Micro-batch fraction × noise");
         sb.AppendLine();
         sb.AppendLine("f = 1 is full-batch SAM; σ = 0 is micro-batch SAM without noise (MBS). Scaling gnorm: noise std σ‖g‖/√d (‖n‖ ≈ σ‖g‖); " +
-                      "mb: additionally × √(1/f − 1), zero on the full batch. ρ = 0.05 and SGD (lr 0.05, momentum 0.9, wd 5e-4, cosine) for every point.");
+                      "mb: additionally × √(1/f − 1), zero on the full batch and equal to gnorm at f = 0.5 (there the two rows are the same " +
+                      "algorithm with the same seeds, so identical numbers are expected: a determinism check). " +
+                      "ρ = 0.05 and SGD (lr 0.05, momentum 0.9, wd 5e-4, cosine) for every point.");
         sb.AppendLine();
         Table(sb, sweep, showConfig: true);
         sb.AppendLine();
@@ -140,7 +142,7 @@ public static class StudyReport
                 bool sharper = mbs.Eigenvalue.Mean > sam.Eigenvalue.Mean;
                 parts.Add(string.Create(Inv,
                     $"λ_max {mbs.Eigenvalue.Mean:F1} vs SAM {sam.Eigenvalue.Mean:F1} " +
-                    $"({(mbs.Eigenvalue.DiffersFrom(sam.Eigenvalue) ? (sharper ? "MBS ends sharper: it flattens less" : "MBS ends flatter") : "no real difference in sharpness")})"));
+                    $"({(mbs.Eigenvalue.N < 2 || sam.Eigenvalue.N < 2 ? "one seed measured: no test" : mbs.Eigenvalue.DiffersFrom(sam.Eigenvalue) ? (sharper ? "MBS ends sharper: it flattens less" : "MBS ends flatter") : "no real difference in sharpness")})"));
             }
             var noisy = sweep.Where(s => s.Config.Fraction == f && s.Config.Sigma > 0).OrderByDescending(s => s.Accuracy.Mean).FirstOrDefault();
             if (noisy is not null)
@@ -152,7 +154,7 @@ public static class StudyReport
                     ? string.Create(Inv, $", at {t:F2}× SGD's step time vs SAM's {ts:F2}×") : "";
                 parts.Add(string.Create(Inv,
                     $"best noisy run ({Series(noisy.Config)}) {Pct(noisy.Accuracy)}, {Signed(gain * 100)} pt over MBS " +
-                    $"({(recovers ? "a real gain" : "not a real gain")}) and {(belowSam ? "really below SAM" : "not really below SAM")}{cost}: " +
+                    $"({(noisy.Accuracy.N < 2 || mbs.Accuracy.N < 2 ? "one seed: no test" : recovers ? "a real gain" : "not a real gain")}) and {(belowSam ? "really below SAM" : "not really below SAM")}{cost}: " +
                     $"noise {(recovers && !belowSam ? "recovered SAM's accuracy here" : recovers ? "helped but did not reach SAM" : "did not measurably help here")}"));
             }
             lines.Add(string.Join("; ", parts) + ".");
