@@ -4,6 +4,7 @@ using NoiseSam.Cli.Variants;
 using NoiseSam.Harness.Data;
 using NoiseSam.Harness.Models;
 using NoiseSam.Harness.Training;
+using Spectre.Console;
 
 namespace NoiseSam.Cli.Commands;
 
@@ -120,6 +121,20 @@ internal static class CommonOptions
     {
         if (dir is not null && !Directory.Exists(dir))
             throw new UsageException($"--data-dir: no such directory '{dir}'");
+    }
+
+    /// <summary>The progress display every long command uses: bars stay on screen, with elapsed and remaining time.</summary>
+    public static Progress ProgressBars(CliContext context) => context.Console.Progress()
+        .AutoClear(false)
+        .HideCompleted(false)
+        .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+            new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn());
+
+    /// <summary>--train-limit of commands with a default subset: unset = <paramref name="defaultLimit"/>, 0 = all samples.</summary>
+    public static int? TrainLimitOrDefault(int? value, int defaultLimit)
+    {
+        if (value is < 0) throw new UsageException($"--train-limit must be at least 0 (got {value})");
+        return value switch { null => defaultLimit, 0 => null, var n => n };
     }
 
     public static int Positive(int value, string option)

@@ -72,9 +72,7 @@ internal static class CompareCommand
             int threadCount = CommonOptions.ThreadCount(parse.GetValue(threads));
             string deviceName = CommonOptions.DeviceName(parse.GetValue(device)!);
             int batchSize = CommonOptions.Positive(parse.GetValue(batch), "--batch-size");
-            int? trainN = parse.GetValue(trainLimit);
-            if (trainN is < 0) throw new UsageException($"--train-limit must be at least 0 (got {trainN})");
-            trainN = trainN switch { null => DefaultTrainLimit, 0 => null, var n => n };
+            int? trainN = CommonOptions.TrainLimitOrDefault(parse.GetValue(trainLimit), DefaultTrainLimit);
             int? testN = parse.GetValue(testLimit);
             if (testN is < 1) throw new UsageException($"--test-limit must be at least 1 (got {testN})");
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", $"compare-{DateTime.Now.ToString("yyyyMMdd-HHmmss", Inv)}");
@@ -128,11 +126,7 @@ internal static class CompareCommand
             StringComparer.OrdinalIgnoreCase);
         double total = plan.Sum(p => ratios[p.Variant] * stepsPerEpoch * options.Epochs);
         IReadOnlyList<RunResult> results = [];
-        context.Console.Progress()
-            .AutoClear(false)
-            .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+        CommonOptions.ProgressBars(context)
             .Start(ctx =>
             {
                 var overall = ctx.AddTask("all runs", maxValue: total);

@@ -172,11 +172,7 @@ internal static class SharpnessCommand
         Landscape? line = null, surface = null;
         bool wantLine = kind is "1d" or "both", wantSurface = kind is "2d" or "both";
         int chunks = (probe.Samples + chunk - 1) / chunk;
-        context.Console.Progress()
-            .AutoClear(false)
-            .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+        CommonOptions.ProgressBars(context)
             .Start(ctx =>
             {
                 var eigenTask = ctx.AddTask("Hessian top eigenvalue", maxValue: power.MaxIterations);

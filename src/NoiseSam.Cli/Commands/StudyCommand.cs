@@ -89,9 +89,7 @@ internal static class StudyCommand
             string dataName = CommonOptions.DataName(parse.GetValue(data)!);
             string? dir = parse.GetValue(dataDir);
             CommonOptions.DataDirectory(dir);
-            int? trainN = parse.GetValue(trainLimit);
-            if (trainN is < 0) throw new UsageException($"--train-limit must be at least 0 (got {trainN})");
-            trainN = trainN switch { null => DefaultTrainLimit, 0 => null, var n => n };
+            int? trainN = CommonOptions.TrainLimitOrDefault(parse.GetValue(trainLimit), DefaultTrainLimit);
             int? testN = parse.GetValue(testLimit);
             if (testN is < 1) throw new UsageException($"--test-limit must be at least 1 (got {testN})");
 
@@ -135,10 +133,7 @@ internal static class StudyCommand
     {
         if (!context.Console.Profile.Capabilities.Interactive) return runner.Run(context.Cancel, phases);
         bool finished = false;
-        context.Console.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+        CommonOptions.ProgressBars(context)
             .Start(ctx =>
             {
                 var overall = ctx.AddTask("study", maxValue: runner.Runs.Count);

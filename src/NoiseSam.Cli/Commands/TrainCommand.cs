@@ -74,10 +74,7 @@ internal static class TrainCommand
 
             var writer = tbDir is null ? null : OpenTensorBoard(context, tbDir);
             RunResult run = null!;
-            context.Console.Progress()
-                .AutoClear(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                    new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            CommonOptions.ProgressBars(context)
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask(Markup.Escape(name), maxValue: (double)stepsPerEpoch * epochCount);
