@@ -90,6 +90,7 @@ public static class CliApp
         root.Subcommands.Add(CompareCommand.Create(context));
         root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(BenchStepCommand.Create(context));
+        root.Subcommands.Add(BenchStepCommand.CreateMemoryChild(context));
         return root;
     }
 
