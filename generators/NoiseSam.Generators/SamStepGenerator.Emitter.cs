@@ -236,7 +236,7 @@ public sealed partial class SamStepGenerator
                         using (w.Block())
                         {
                             w.WriteLine("// Base optimizer on the gradient at w.");
-                            w.WriteLine("return _core.Finish(lossesAtW.mean(), normAtW, perturbed: false, ascentSamples: 0);");
+                            w.WriteLine("return _core.Finish(lossesAtW.mean(), normAtW, perturbed: false, ascentSamples: 0, normIsFinal: true);");
                         }
                         w.WriteLine();
                         if (plan.FullBatchAscent)
@@ -283,8 +283,15 @@ public sealed partial class SamStepGenerator
                 : "// Base step: gradient at w, then the base optimizer.");
             w.WriteLine("var losses = _core.ForwardBackward(null, updateBatchNorm: true);");
             w.WriteLine("var norm = _core.GradNorm();");
-            if (plan.CachesDirection) w.WriteLine($"_core.ReuseDirection({Literals.Double(plan.Alpha)}, norm);");
-            w.WriteLine("return _core.Finish(losses.mean(), norm, perturbed: false, ascentSamples: 0);");
+            if (plan.CachesDirection)
+            {
+                w.WriteLine($"_core.ReuseDirection({Literals.Double(plan.Alpha)}, norm);");
+                w.WriteLine("return _core.Finish(losses.mean(), norm, perturbed: false, ascentSamples: 0);");
+            }
+            else
+            {
+                w.WriteLine("return _core.Finish(losses.mean(), norm, perturbed: false, ascentSamples: 0, normIsFinal: true);");
+            }
         }
 
         // ascentGradientAtW: AE-SAM full batch, ascentLosses/ascentNorm already hold the gradient at w.
@@ -331,6 +338,11 @@ public sealed partial class SamStepGenerator
             else
             {
                 w.WriteLine(plan.HasMicroBatch ? "// Ascent: gradient on the micro-batch at w." : "// Ascent: gradient on the whole batch at w.");
+                if (plan.FreezesUnperturbedTensors)
+                {
+                    w.WriteLine($"// ESAM-SWP: keep each tensor with probability {Literals.Double(plan.Beta)}; autograd skips the weight gradients of the others in this pass.");
+                    w.WriteLine($"_core.FreezeUnperturbedTensors({Literals.Double(plan.Beta)});");
+                }
                 string call = $"_core.ForwardBackward({ascent}, updateBatchNorm: {Literals.Bool(plan.AscentUpdatesBatchNorm && !lossAtWKnown)});";
                 w.WriteLine(needsAscentLosses ? "var ascentLosses = " + call : call);
                 w.WriteLine("var ascentNorm = _core.GradNorm();");
@@ -367,11 +379,13 @@ public sealed partial class SamStepGenerator
                     break;
                 case PerturbationKind.StochasticWeight:
                     w.WriteLine($"// Perturbation (ESAM-SWP): w += rho g_S / (beta ||g_S||), rho = {Literals.Double(plan.Rho)}, beta = {Literals.Double(plan.Beta)}.");
-                    w.WriteLine($"_core.PerturbStochasticWeight({Literals.Double(plan.Rho)}, {Literals.Double(plan.Beta)});");
+                    w.WriteLine(plan.FreezesUnperturbedTensors
+                        ? $"_core.PerturbSelectedWeights({Literals.Double(plan.Rho)}, {Literals.Double(plan.Beta)}, {ascentNorm});"
+                        : $"_core.PerturbStochasticWeight({Literals.Double(plan.Rho)}, {Literals.Double(plan.Beta)});");
                     break;
                 default:
                     w.WriteLine($"// Perturbation (SAM): w += rho g / ||g||, rho = {Literals.Double(plan.Rho)}.");
-                    w.WriteLine($"_core.PerturbSam({Literals.Double(plan.Rho)});");
+                    w.WriteLine($"_core.PerturbSam({Literals.Double(plan.Rho)}, {(plan.PerturbationReusesAscentNorm ? ascentNorm : "null")});");
                     break;
             }
             w.WriteLine();

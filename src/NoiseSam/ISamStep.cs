@@ -57,7 +57,7 @@ public sealed class SamStepOptions
 /// </param>
 /// <param name="Perturbed">Whether this was a SAM step.</param>
 /// <param name="AscentSamples">Samples used for the ascent gradient; 0 on a base step.</param>
-/// <param name="GradientNorm">Global L2 norm of the gradient at w on the first pass (micro-batch on a micro-batch SAM step).</param>
+/// <param name="GradientNorm">Global L2 norm of the gradient at w on the first pass (micro-batch on a micro-batch SAM step; on an ESAM-SWP step without noise, ‖g_S‖ over the tensors kept for perturbation, the only gradients that pass computes).</param>
 /// <param name="Skipped">A non-finite loss or gradient was found: nothing was applied.</param>
 public readonly record struct SamStepResult(float Loss, bool Perturbed, int AscentSamples, float GradientNorm, bool Skipped);
 

@@ -70,7 +70,7 @@ public static class SamEngine
                         var lossesAtW = core.ForwardBackward(null, updateBatchNorm: true);
                         var normAtW = core.GradNorm();
                         if (!core.AdaptiveDecision(normAtW, plan.C, plan.Delta))
-                            return core.Finish(lossesAtW.mean(), normAtW, perturbed: false, ascentSamples: 0);
+                            return core.Finish(lossesAtW.mean(), normAtW, perturbed: false, ascentSamples: 0, normIsFinal: true);
                         if (plan.FullBatchAscent)
                             return SamStep(lossesAtW, normAtW);
                         return SamStep(null, null, lossAtW: lossesAtW.mean());
@@ -84,7 +84,7 @@ public static class SamEngine
                 var losses = core.ForwardBackward(null, updateBatchNorm: true);
                 var norm = core.GradNorm();
                 if (plan.CachesDirection) core.ReuseDirection(plan.Alpha, norm);
-                return core.Finish(losses.mean(), norm, perturbed: false, ascentSamples: 0);
+                return core.Finish(losses.mean(), norm, perturbed: false, ascentSamples: 0, normIsFinal: !plan.CachesDirection);
             }
             return SamStep(null, null);
         }
@@ -111,6 +111,7 @@ public static class SamEngine
             // 4. Ascent gradient.
             if (ascentLosses is null)
             {
+                if (plan.FreezesUnperturbedTensors) core.FreezeUnperturbedTensors(plan.Beta);
                 ascentLosses = core.ForwardBackward(ascent, updateBatchNorm: plan.AscentUpdatesBatchNorm && lossAtW is null);
                 ascentNorm = core.GradNorm();
             }
@@ -124,8 +125,9 @@ public static class SamEngine
             switch (plan.Perturbation)
             {
                 case PerturbationKind.Adaptive: core.PerturbAdaptive(plan.Rho, plan.Eta); break;
+                case PerturbationKind.StochasticWeight when plan.FreezesUnperturbedTensors: core.PerturbSelectedWeights(plan.Rho, plan.Beta, ascentNorm!); break;
                 case PerturbationKind.StochasticWeight: core.PerturbStochasticWeight(plan.Rho, plan.Beta); break;
-                case PerturbationKind.Sam: core.PerturbSam(plan.Rho); break;
+                case PerturbationKind.Sam: core.PerturbSam(plan.Rho, plan.PerturbationReusesAscentNorm ? ascentNorm : null); break;
                 default: throw new InvalidOperationException($"undefined perturbation {(int)plan.Perturbation}");
             }
 

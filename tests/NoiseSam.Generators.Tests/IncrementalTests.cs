@@ -87,8 +87,8 @@ public class IncrementalTests
         var output = second.TrackedOutputSteps.SelectMany(kv => kv.Value).SelectMany(s => s.Outputs).Single();
         Assert.Equal(IncrementalStepRunReason.Modified, output.Reason);
         string after = second.GeneratedSources.Single().SourceText.ToString();
-        Assert.Contains("_core.PerturbSam(0.1);", after);
-        Assert.Contains("_core.PerturbSam(0.05);", before);
+        Assert.Contains("_core.PerturbSam(0.1, null);", after);
+        Assert.Contains("_core.PerturbSam(0.05, null);", before);
     }
 
     [Fact]

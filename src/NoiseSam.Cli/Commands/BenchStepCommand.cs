@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using NoiseSam.Cli.Variants;
 using NoiseSam.Harness.Benchmarks;
 using Spectre.Console;
@@ -11,6 +12,9 @@ namespace NoiseSam.Cli.Commands;
 internal static class BenchStepCommand
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>Name of the hidden command a <c>--memory</c> run starts once per variant, in a fresh process.</summary>
+    public const string MemoryChildCommand = "bench-step-memory-child";
 
     public static Command Create(CliContext context)
     {
@@ -28,16 +32,25 @@ internal static class BenchStepCommand
         var steps = new Option<int>("--steps") { Description = "Steps per timed sample (a multiple of LookSAM's K keeps its mix exact).", DefaultValueFactory = _ => 5 };
         var implementations = new Option<bool>("--compare-implementations") { Description = "Also time the reference engine and a hand-written TorchSharp SAM." };
         var pytorch = new Option<bool>("--pytorch") { Description = "Also time the PyTorch peer script (needs Debian's python3-torch)." };
-        var output = new Option<string?>("--out", "-o") { Description = "Write the timings as CSV to this file.", HelpName = "file" };
+        var memory = new Option<bool>("--memory") { Description = "Also measure each variant's peak RSS (VmHWM) in a fresh process that builds the model and the step and runs --memory-steps steps of that variant alone." };
+        var memorySteps = new Option<int>("--memory-steps") { Description = "Steps each --memory process runs before reading its peak RSS.", DefaultValueFactory = _ => 50, HelpName = "N" };
+        var rssSteps = new Option<long?>("--rss-steps")
+        {
+            Description = "Instead of timing: run N steps of the first --variants variant in this process and print its RSS every --rss-every steps (RSS must stay flat).",
+            HelpName = "N",
+        };
+        var rssEvery = new Option<long>("--rss-every") { Description = "Steps between two RSS samples of --rss-steps.", DefaultValueFactory = _ => 1000, HelpName = "N" };
+        var output = new Option<string?>("--out", "-o") { Description = "Write the timings (or the --rss-steps samples) as CSV to this file.", HelpName = "file" };
         var from = CommonOptions.VariantsFrom();
 
         var command = new Command("bench-step", "Time one step of each variant on a fixed batch, as a ratio to the base optimizer, next to the cost model's ideal ratio.");
-        foreach (var o in new Option[] { variants, model, threads, device, batch, warmup, rounds, steps, implementations, pytorch, output, from })
+        foreach (var o in new Option[] { variants, model, threads, device, batch, warmup, rounds, steps, implementations, pytorch, memory, memorySteps, rssSteps, rssEvery, output, from })
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
         {
-            CommonOptions.LoadVariants(context, parse.GetValue(from));
+            string? variantsFrom = parse.GetValue(from);
+            CommonOptions.LoadVariants(context, variantsFrom);
             var options = new StepBenchmarkOptions
             {
                 Variants = CompareCommand.ParseVariants(parse.GetValue(variants)),
@@ -51,6 +64,15 @@ internal static class BenchStepCommand
                 CompareImplementations = parse.GetValue(implementations),
             };
             if (parse.GetValue(warmup) < 0) throw new UsageException($"--warmup must be at least 0 (got {parse.GetValue(warmup)})");
+            int memoryStepCount = CommonOptions.Positive(parse.GetValue(memorySteps), "--memory-steps");
+            if (parse.GetValue(rssSteps) is long rssCount)
+            {
+                long every = parse.GetValue(rssEvery);
+                if (rssCount < 1) throw new UsageException($"--rss-steps must be at least 1 (got {rssCount})");
+                if (every < 1) throw new UsageException($"--rss-every must be at least 1 (got {every})");
+                return TrackRss(context, options, rssCount, every, parse.GetValue(output));
+            }
+
             context.Console.WriteLine(string.Create(Inv,
                 $"Timing {options.Variants.Count} variant(s) on {options.Model}, batch {options.BatchSize}, {options.Threads} thread(s): " +
                 $"{options.Warmup} warm-up steps, {options.Rounds} rounds of {options.StepsPerSample} steps."));
@@ -59,30 +81,47 @@ internal static class BenchStepCommand
             context.Console.Status().Start("warming up", status =>
                 timings = StepBenchmark.Run(options, message => status.Status(Markup.Escape(message))));
 
+            if (parse.GetValue(memory))
+            {
+                var peaks = new Dictionary<string, MemoryUsage>(StringComparer.Ordinal);
+                context.Console.Status().Start("memory", status =>
+                {
+                    foreach (string name in timings.Select(t => t.Variant).Distinct())
+                    {
+                        status.Status(Markup.Escape($"peak RSS of {name} ({memoryStepCount} steps in a fresh process)"));
+                        peaks[name] = MemoryChild.Run(options, name, memoryStepCount, variantsFrom);
+                    }
+                });
+                timings = timings.Select(t => t.Implementation == "hand-written" || !peaks.TryGetValue(t.Variant, out var m) ? t : t with { PeakRssBytes = m.PeakRssBytes }).ToList();
+            }
+
             var table = new Table().Border(TableBorder.Rounded).Title("Per-step time relative to the base optimizer");
             table.AddColumn(new TableColumn("Variant").NoWrap());
-            foreach (string c in new[] { "Impl.", "ms/step", "p25–p75", "× base", "Ideal", "Overhead" })
+            foreach (string c in new[] { "Impl.", "ms/step", "p25–p75", "× base", "Ideal", "Overhead", "Peak RSS MiB", "State B/param", "Extra B/param" })
                 table.AddColumn(new TableColumn(c).RightAligned().NoWrap());
             foreach (var t in timings)
                 table.AddRow(Markup.Escape(t.Variant), Markup.Escape(t.Implementation), t.MedianMs.ToString("F2", Inv),
                     string.Create(Inv, $"{t.P25Ms:F2}–{t.P75Ms:F2}"), t.Ratio.ToString("F2", Inv), t.IdealRatio.ToString("F2", Inv),
-                    t.Overhead.ToString("F2", Inv));
+                    t.Overhead.ToString("F2", Inv), t.PeakRssBytes is long peak ? Mib(peak) : "–",
+                    t.Implementation == "hand-written" ? "–" : t.StateBytesPerParameter.ToString(Inv),
+                    t.Implementation == "hand-written" ? "–" : t.ExtraStateBytesPerParameter.ToString(Inv));
             context.Console.Write(table);
-            context.Console.WriteLine("Overhead = measured ratio / ideal ratio (1 = as cheap as the cost model allows).");
+            context.Console.WriteLine("Overhead = measured ratio / ideal ratio (1 = as cheap as the cost model allows). State = optimizer and SAM buffers beyond weights and gradients (fp32); extra = beyond the base optimizer's.");
+            if (parse.GetValue(memory))
+                context.Console.WriteLine(string.Create(Inv, $"Peak RSS = VmHWM of a fresh process that built the model and ran {memoryStepCount} steps of that variant alone (runtime and libtorch included)."));
 
+            IReadOnlyList<PyTorchTiming> peer = [];
             if (parse.GetValue(pytorch))
             {
-                var (version, peer) = PyTorchBaseline.Run(options);
+                (string version, peer) = PyTorchBaseline.Run(options);
                 var peerTable = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"PyTorch {version} peer (same model, batch, threads)"));
                 peerTable.AddColumn("Variant");
                 foreach (string c in new[] { "ms/step", "p25–p75", "× SGD", "TorchSharp / PyTorch" })
                     peerTable.AddColumn(new TableColumn(c).RightAligned());
-                double peerBase = peer.FirstOrDefault(p => p.Variant == "SGD")?.MedianMs ?? double.NaN;
+                double peerBase = PeerBase(peer);
                 foreach (var p in peer)
                 {
-                    // The peer script names micro-batch SAM "MBS f=<fraction>"; ours is the generated (or engine) MBS.
-                    string ours = p.Variant.StartsWith("MBS", StringComparison.Ordinal) ? "MBS" : p.Variant;
-                    var match = timings.FirstOrDefault(t => t.Variant == ours && t.Implementation != "hand-written");
+                    var match = timings.FirstOrDefault(t => t.Variant == OurName(p.Variant) && t.Implementation != "hand-written");
                     peerTable.AddRow(Markup.Escape(p.Variant), p.MedianMs.ToString("F2", Inv), string.Create(Inv, $"{p.P25Ms:F2}–{p.P75Ms:F2}"),
                         (p.MedianMs / peerBase).ToString("F2", Inv),
                         match is null ? "–" : (match.MedianMs / p.MedianMs).ToString("F2", Inv));
@@ -92,17 +131,107 @@ internal static class BenchStepCommand
 
             if (parse.GetValue(output) is string file)
             {
-                string? dir = Path.GetDirectoryName(Path.GetFullPath(file));
-                if (dir is not null) Directory.CreateDirectory(dir);
-                var csv = new StringBuilder("variant,implementation,model,median_ms,p25_ms,p75_ms,ratio,ideal_ratio,overhead,parameters,state_buffers\n");
-                foreach (var t in timings)
-                    csv.AppendLine(string.Create(Inv,
-                        $"{t.Variant},{t.Implementation},{t.Model},{t.MedianMs:G6},{t.P25Ms:G6},{t.P75Ms:G6},{t.Ratio:G6},{t.IdealRatio:G6},{t.Overhead:G6},{t.Parameters},{t.StateBuffers}"));
-                File.WriteAllText(file, csv.ToString());
+                WriteCsv(file, timings, peer);
                 context.Console.WriteLine($"Wrote {Path.GetFullPath(file)}");
             }
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The hidden command a <c>--memory</c> run starts per variant: builds the model and the step,
+    /// runs the steps, prints one JSON line with VmHWM and VmRSS.
+    /// </summary>
+    public static Command CreateMemoryChild(CliContext context)
+    {
+        var variant = new Option<string>("--variant") { Required = true };
+        var model = CommonOptions.Model();
+        var threads = CommonOptions.Threads();
+        var device = CommonOptions.Device();
+        var batch = CommonOptions.BatchSize();
+        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 50 };
+        var seed = new Option<long>("--seed");
+        var from = CommonOptions.VariantsFrom();
+        var command = new Command(MemoryChildCommand, "Internal: one variant's peak RSS in this process (started by bench-step --memory).") { Hidden = true };
+        foreach (var o in new Option[] { variant, model, threads, device, batch, steps, seed, from })
+            command.Options.Add(o);
+        command.SetAction(parse => CliApp.Guard(context, () =>
+        {
+            CommonOptions.LoadVariants(context, parse.GetValue(from));
+            var options = new StepBenchmarkOptions
+            {
+                Model = CommonOptions.ModelName(parse.GetValue(model)!),
+                Threads = CommonOptions.ThreadCount(parse.GetValue(threads)),
+                Device = CommonOptions.DeviceName(parse.GetValue(device)!),
+                BatchSize = CommonOptions.Positive(parse.GetValue(batch), "--batch-size"),
+                Seed = parse.GetValue(seed),
+            };
+            var usage = MemoryProbe.Measure(options, CommonOptions.Variant(parse.GetValue(variant)!), Math.Max(0, parse.GetValue(steps)));
+            context.Console.Profile.Width = 4096;
+            context.Console.WriteLine(JsonSerializer.Serialize(usage));
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static int TrackRss(CliContext context, StepBenchmarkOptions options, long steps, long every, string? file)
+    {
+        string variant = options.Variants[0];
+        context.Console.WriteLine(string.Create(Inv,
+            $"RSS of {variant} on {options.Model}, batch {options.BatchSize}, {options.Threads} thread(s), over {steps} steps (one sample every {every})."));
+        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"Resident memory of {variant}"));
+        foreach (string c in new[] { "Step", "RSS MiB", "Δ since first MiB", "Peak MiB" })
+            table.AddColumn(new TableColumn(c).RightAligned().NoWrap());
+        var samples = MemoryProbe.Track(options, variant, steps, every, s => context.Cancel.ThrowIfCancellationRequested());
+        // The first sample after warm-up steps is the reference: the allocator's pools fill during the first steps.
+        long reference = samples.Count > 1 ? samples[1].RssBytes : samples[0].RssBytes;
+        foreach (var s in samples)
+            table.AddRow(s.Step.ToString(Inv), Mib(s.RssBytes), s.Step == 0 ? "–" : ((s.RssBytes - reference) / 1048576.0).ToString("+0.0;-0.0;0.0", Inv), Mib(s.PeakRssBytes));
+        context.Console.Write(table);
+        var after = samples.Skip(1).ToList();
+        if (after.Count > 0)
+            context.Console.WriteLine(string.Create(Inv,
+                $"From step {after[0].Step} to {after[^1].Step}: RSS moved {(after[^1].RssBytes - after[0].RssBytes) / 1048576.0:+0.0;-0.0;0.0} MiB (range {(after.Max(s => s.RssBytes) - after.Min(s => s.RssBytes)) / 1048576.0:F1} MiB)."));
+        if (file is not null)
+        {
+            CreateDirectoryFor(file);
+            var csv = new StringBuilder("variant,model,step,rss_bytes,peak_rss_bytes\n");
+            foreach (var s in samples)
+                csv.AppendLine(string.Create(Inv, $"{variant},{options.Model},{s.Step},{s.RssBytes},{s.PeakRssBytes}"));
+            File.WriteAllText(file, csv.ToString());
+            context.Console.WriteLine($"Wrote {Path.GetFullPath(file)}");
+        }
+        return ExitCodes.Success;
+    }
+
+    private static void WriteCsv(string file, IReadOnlyList<StepTiming> timings, IReadOnlyList<PyTorchTiming> peer)
+    {
+        CreateDirectoryFor(file);
+        double peerBase = PeerBase(peer);
+        var csv = new StringBuilder("variant,implementation,model,median_ms,p25_ms,p75_ms,ratio,ideal_ratio,overhead,parameters,state_buffers," +
+            "state_bytes_per_param,extra_state_bytes_per_param,peak_rss_bytes,pytorch_median_ms,pytorch_ratio,torchsharp_over_pytorch\n");
+        foreach (var t in timings)
+        {
+            var p = t.Implementation == "hand-written" ? null : peer.FirstOrDefault(q => OurName(q.Variant) == t.Variant);
+            string peerColumns = p is null ? ",," : string.Create(Inv, $"{p.MedianMs:G6},{p.MedianMs / peerBase:G6},{t.MedianMs / p.MedianMs:G6}");
+            csv.AppendLine(string.Create(Inv,
+                $"{t.Variant},{t.Implementation},{t.Model},{t.MedianMs:G6},{t.P25Ms:G6},{t.P75Ms:G6},{t.Ratio:G6},{t.IdealRatio:G6},{t.Overhead:G6},{t.Parameters},{t.StateBuffers}," +
+                $"{t.StateBytesPerParameter},{t.ExtraStateBytesPerParameter},{(t.PeakRssBytes is long peak ? peak.ToString(Inv) : "")},{peerColumns}"));
+        }
+        File.WriteAllText(file, csv.ToString());
+    }
+
+    // The peer script names micro-batch SAM "MBS f=<fraction>"; ours is the generated (or engine) MBS.
+    private static string OurName(string peerVariant) => peerVariant.StartsWith("MBS", StringComparison.Ordinal) ? "MBS" : peerVariant;
+
+    private static double PeerBase(IReadOnlyList<PyTorchTiming> peer) => peer.FirstOrDefault(p => p.Variant == "SGD")?.MedianMs ?? double.NaN;
+
+    private static string Mib(long bytes) => (bytes / 1048576.0).ToString("F1", Inv);
+
+    private static void CreateDirectoryFor(string file)
+    {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(file));
+        if (dir is not null) Directory.CreateDirectory(dir);
     }
 }

@@ -35,6 +35,12 @@ public sealed record StepTiming(
     public double Overhead => Ratio / IdealRatio;
     /// <summary>Optimizer and SAM state beyond the weights and gradients, in bytes per parameter (fp32).</summary>
     public int StateBytesPerParameter => StateBuffers * 4;
+    /// <summary>Parameter-sized buffers of the base optimizer alone (SGD momentum: 1, AdamW: 2).</summary>
+    public int OptimizerStateBuffers { get; init; }
+    /// <summary>State beyond the base optimizer's (SAM's weight backup, LookSAM's direction), in bytes per parameter (fp32).</summary>
+    public int ExtraStateBytesPerParameter => (StateBuffers - OptimizerStateBuffers) * 4;
+    /// <summary>Peak RSS of a fresh process that ran this variant alone (<see cref="MemoryProbe"/>); null when not measured.</summary>
+    public long? PeakRssBytes { get; init; }
 }
 
 /// <summary>
@@ -47,7 +53,7 @@ public static class StepBenchmark
     public static IReadOnlyList<StepTiming> Run(StepBenchmarkOptions options, Action<string>? progress = null)
     {
         torch.set_num_threads(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
-        var (channels, size) = options.Model == "small-cnn" ? (1, 28) : (3, 32);
+        var (channels, size) = InputShape(options.Model);
         var generator = new Generator((ulong)options.Seed + 1);
         var device = ComputeDevice.Parse(options.Device);
         using var input = torch.randn([options.BatchSize, channels, size, size], generator: generator).to(device);
@@ -90,7 +96,10 @@ public static class StepBenchmark
             return subjects.Select(s => new StepTiming(
                 s.Name, s.Implementation, options.Model, CostModel.IdealRatio(s.Descriptor),
                 s.Median, Quantile(s.Samples, 0.25), Quantile(s.Samples, 0.75), s.Median / baseline,
-                s.Parameters, StateBuffers(s.Descriptor))).ToList();
+                s.Parameters, StateBuffers(s.Descriptor))
+            {
+                OptimizerStateBuffers = OptimizerStateBuffers(s.Descriptor),
+            }).ToList();
         }
         finally
         {
@@ -102,9 +111,18 @@ public static class StepBenchmark
     public static int StateBuffers(SamVariantDescriptor descriptor)
     {
         var plan = new SamStepPlan(descriptor.ToDeclarationValues());
-        int optimizer = plan.Optimizer == Dsl.OptimizerKind.AdamW ? 2 : plan.Momentum != 0 ? 1 : 0;
-        return optimizer + (plan.MayPerturb ? 1 : 0) + (plan.CachesDirection ? 1 : 0);
+        return OptimizerStateBuffers(descriptor) + (plan.MayPerturb ? 1 : 0) + (plan.CachesDirection ? 1 : 0);
     }
+
+    /// <summary>Parameter-sized buffers of the base optimizer alone: AdamW 2, SGD with momentum 1, plain SGD 0.</summary>
+    public static int OptimizerStateBuffers(SamVariantDescriptor descriptor)
+    {
+        var plan = new SamStepPlan(descriptor.ToDeclarationValues());
+        return plan.Optimizer == Dsl.OptimizerKind.AdamW ? 2 : plan.Momentum != 0 ? 1 : 0;
+    }
+
+    /// <summary>(channels, side) of the benchmark's random input: 1×28×28 for small-cnn (Fashion-MNIST size), 3×32×32 (CIFAR size) otherwise.</summary>
+    public static (int Channels, int Size) InputShape(string model) => model == ModelZoo.SmallCnnName ? (1, 28) : (3, 32);
 
     private static double Quantile(List<double> values, double q)
     {

@@ -28,6 +28,11 @@ public sealed class SamStepCore : IDisposable
     private readonly BatchNormSlot[] batchNorms;
     private readonly Tensor? backup;
     private readonly Tensor? direction;
+    // LookSAM: 1 / (‖g_v‖ + 1e-12), refreshed when g_v is (g_v is constant between SAM steps).
+    private readonly Tensor? inverseDirectionNorm;
+    // ESAM-SWP with frozen tensors: which tensors are perturbed this step, and whether some are frozen now.
+    private readonly bool[] perturbedTensors;
+    private bool maskDrawn, tensorsFrozen;
     private readonly Generator? noiseGenerator;
     private readonly string variantName;
     private Tensor input = null!, target = null!;
@@ -52,7 +57,12 @@ public sealed class SamStepCore : IDisposable
             ? new FlatSgd(Plan.Momentum, Plan.Nesterov, Plan.WeightDecay)
             : new FlatAdamW(Plan.Beta1, Plan.Beta2, Plan.Epsilon, Plan.WeightDecay);
         if (Plan.MayPerturb) backup = torch.empty_like(Flat.Values).DetachFromDisposeScope();
-        if (Plan.CachesDirection) direction = torch.zeros_like(Flat.Values).DetachFromDisposeScope();
+        if (Plan.CachesDirection)
+        {
+            direction = torch.zeros_like(Flat.Values).DetachFromDisposeScope();
+            inverseDirectionNorm = torch.zeros(Array.Empty<long>(), dtype: Flat.Values.dtype, device: Flat.Values.device).DetachFromDisposeScope();
+        }
+        perturbedTensors = new bool[Flat.Slices.Count];
         var device = Flat.Values.device;
         if (Plan.HasNoise) noiseGenerator = new Generator((ulong)options.Seed ^ 0x5A17_0000UL, device);
 
@@ -105,12 +115,15 @@ public sealed class SamStepCore : IDisposable
     /// Ends a step: one host read of (loss, ‖g‖, ‖final gradient‖); if any is not finite, nothing is
     /// applied (weights were already restored, optimizer and batch-norm state stay as they were) and
     /// the step is counted as skipped. Otherwise caches LookSAM's direction when asked, and applies
-    /// the base optimizer to the final gradient.
+    /// the base optimizer to the final gradient. <paramref name="normIsFinal"/>: the gradient buffer
+    /// still holds the gradient whose norm is <paramref name="gradientNorm"/> (a base step without
+    /// LookSAM's reuse), so its norm is not computed a second time.
     /// </summary>
-    public SamStepResult Finish(Tensor meanLoss, Tensor gradientNorm, bool perturbed, long ascentSamples, bool cacheDirection = false)
+    public SamStepResult Finish(Tensor meanLoss, Tensor gradientNorm, bool perturbed, long ascentSamples, bool cacheDirection = false, bool normIsFinal = false)
     {
         float[] stats;
-        using (var finalNorm = Flat.Grad.norm())
+        // Belongs to the step's dispose scope, like every tensor made here.
+        var finalNorm = normIsFinal ? gradientNorm : Flat.Grad.norm();
         using (var stacked = torch.stack(new[] { meanLoss.detach().to(ScalarType.Float32), gradientNorm.to(ScalarType.Float32), finalNorm.to(ScalarType.Float32) }))
         using (var host = stacked.cpu())
             stats = host.data<float>().ToArray();
@@ -145,7 +158,9 @@ public sealed class SamStepCore : IDisposable
     /// <summary>
     /// Forward and backward of the mean per-sample loss on the selected samples (all when
     /// <paramref name="indices"/> is null) into <see cref="FlatParameters.Grad"/>, which is zeroed
-    /// first. Returns the detached per-sample losses.
+    /// first. Returns the detached per-sample losses. Tensors frozen by
+    /// <see cref="FreezeUnperturbedTensors"/> get no gradient (their slots stay 0) and are trainable
+    /// again when this returns.
     /// </summary>
     public Tensor ForwardBackward(Tensor? indices, bool updateBatchNorm)
     {
@@ -155,12 +170,14 @@ public sealed class SamStepCore : IDisposable
         {
             var (x, y) = Rows(indices);
             var perSample = loss(model.forward(x), y);
-            perSample.mean().backward();
+            // Every tensor frozen (ESAM-SWP kept none): nothing to differentiate, the gradient is 0.
+            if (perSample.requires_grad) perSample.mean().backward();
             return perSample.detach();
         }
         finally
         {
             SetBatchNormUpdates(true);
+            if (tensorsFrozen) Unfreeze();
         }
     }
 
@@ -283,13 +300,19 @@ public sealed class SamStepCore : IDisposable
         grad.addcmul_(unit, gradientNorm.mul(f), One);
     }
 
-    /// <summary>SAM (Foret et al. 2021): backs up w, then w += ρ g / (‖g‖ + 1e-12).</summary>
-    public void PerturbSam(double rho)
+    /// <summary>
+    /// SAM (Foret et al. 2021): backs up w, then w += ρ g / (‖g‖ + 1e-12). <paramref name="gradientNorm"/>
+    /// is ‖g‖ when the caller has it for the gradient buffer as it is now (<see cref="GradNorm"/>,
+    /// taken after the ascent pass and nothing added since: the same reduction, so bit-identical and
+    /// one pass over the parameters fewer); null computes it (after noise was added).
+    /// </summary>
+    public void PerturbSam(double rho, Tensor? gradientNorm)
     {
         using var _ = torch.no_grad();
         backup!.copy_(Flat.Values);
         using Scalar r = rho;
-        var scale = Flat.Grad.norm().add_(SamEpsilon).reciprocal_().mul_(r);
+        // Out of place: the caller's norm is reported by Finish.
+        var scale = (gradientNorm ?? Flat.Grad.norm()).add(SamEpsilon).reciprocal_().mul_(r);
         Flat.Values.addcmul_(Flat.Grad, scale, One);
     }
 
@@ -330,6 +353,57 @@ public sealed class SamStepCore : IDisposable
         values.addcmul_(grad, scale, One);
     }
 
+    /// <summary>
+    /// ESAM stochastic weight perturbation with the tensor mask drawn before the ascent pass
+    /// (<see cref="FreezeUnperturbedTensors"/>): the gradient buffer holds g on the kept tensors and
+    /// 0 on the others, exactly what <see cref="PerturbStochasticWeight"/> makes of it by masking, and
+    /// <paramref name="gradientNorm"/> (<see cref="GradNorm"/> after that pass) is ‖g_S‖.
+    /// ε = ρ g / (β (‖g_S‖ + 1e-7)) on kept tensors, 0 elsewhere.
+    /// </summary>
+    public void PerturbSelectedWeights(double rho, double beta, Tensor gradientNorm)
+    {
+        if (!maskDrawn) throw new InvalidOperationException("PerturbSelectedWeights needs FreezeUnperturbedTensors before the ascent pass.");
+        maskDrawn = false;
+        using var _ = torch.no_grad();
+        var values = Flat.Values;
+        backup!.copy_(values);
+        using Scalar b = beta, r = rho;
+        var scale = gradientNorm.add(EsamEpsilon).mul_(b).reciprocal_().mul_(r);
+        values.addcmul_(Flat.Grad, scale, One);
+    }
+
+    /// <summary>
+    /// ESAM stochastic weight perturbation, first half, run before the ascent pass: keeps each
+    /// parameter tensor with probability β (the same host stream, draws and order as
+    /// <see cref="PerturbStochasticWeight"/>) and sets <c>requires_grad = false</c> on the others, so
+    /// that the next <see cref="ForwardBackward"/> skips their weight-gradient kernels (the saving
+    /// ESAM's SWP is for). Their gradient slots stay 0; that pass makes them trainable again.
+    /// </summary>
+    public void FreezeUnperturbedTensors(double beta)
+    {
+        var parameters = Flat.Parameters;
+        for (int i = 0; i < perturbedTensors.Length; i++)
+            perturbedTensors[i] = MaskRandom.NextDouble() < beta;
+        maskDrawn = true;
+        for (int i = 0; i < perturbedTensors.Length; i++)
+        {
+            if (perturbedTensors[i]) continue;
+            parameters[i].requires_grad = false;
+            tensorsFrozen = true;
+        }
+    }
+
+    /// <summary>Which tensors the last <see cref="FreezeUnperturbedTensors"/> kept (for tests).</summary>
+    public IReadOnlyList<bool> PerturbedTensors => perturbedTensors;
+
+    private void Unfreeze()
+    {
+        var parameters = Flat.Parameters;
+        for (int i = 0; i < perturbedTensors.Length; i++)
+            if (!perturbedTensors[i]) parameters[i].requires_grad = true;
+        tensorsFrozen = false;
+    }
+
     /// <summary>Restores w from the backup (a copy, never w + ε − ε).</summary>
     public void Restore()
     {
@@ -345,13 +419,14 @@ public sealed class SamStepCore : IDisposable
     }
 
     /// <summary>LookSAM reuse step: g += α (‖g‖ / ‖g_v‖) g_v. A no-op before the first SAM step.</summary>
+    /// <remarks>1 / (‖g_v‖ + 1e-12) is kept from the SAM step that cached g_v, not recomputed: one pass over the parameters fewer per reuse step.</remarks>
     public void ReuseDirection(double alpha, Tensor gradientNorm)
     {
         if (!hasDirection) return;
         using var _ = torch.no_grad();
         using Scalar a = alpha;
-        var scale = direction!.norm().add_(SamEpsilon).reciprocal_().mul_(gradientNorm).mul_(a);
-        Flat.Grad.addcmul_(direction, scale, One);
+        var scale = inverseDirectionNorm!.mul(gradientNorm).mul_(a);
+        Flat.Grad.addcmul_(direction!, scale, One);
     }
 
     // g_v = g_s − (g·g_s / ‖g‖²) g: the part of the SAM gradient orthogonal to the ascent gradient.
@@ -360,7 +435,14 @@ public sealed class SamStepCore : IDisposable
         var g = direction!;
         var coefficient = g.dot(Flat.Grad).div_(g.dot(g).clamp_min_(Tiny)).neg_();
         g.mul_(coefficient).add_(Flat.Grad);
+        RefreshDirectionNorm();
         hasDirection = true;
+    }
+
+    private void RefreshDirectionNorm()
+    {
+        using var inverse = direction!.norm().add_(SamEpsilon).reciprocal_();
+        inverseDirectionNorm!.copy_(inverse);
     }
 
     // ---- helpers ---------------------------------------------------------------------------
@@ -450,6 +532,8 @@ public sealed class SamStepCore : IDisposable
             hasDirection = reader.ReadBoolean();
             using (var saved = FlatOptimizer.ReadTensor(reader, Flat.Values))
                 if (saved is not null) direction!.copy_(saved);
+            if (hasDirection)
+                using (torch.no_grad()) RefreshDirectionNorm();
             Optimizer.Load(reader, Flat.Values);
         }
         catch (EndOfStreamException)
@@ -463,6 +547,7 @@ public sealed class SamStepCore : IDisposable
         Optimizer.Dispose();
         backup?.Dispose();
         direction?.Dispose();
+        inverseDirectionNorm?.Dispose();
         noiseGenerator?.Dispose();
         foreach (var slot in batchNorms) slot.Dispose();
         Flat.Dispose();

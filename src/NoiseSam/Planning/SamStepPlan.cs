@@ -119,4 +119,17 @@ sealed class SamStepPlan
 
     /// <summary>AE-SAM decides after a full-batch gradient at w, which a full-batch SAM step then reuses as its ascent gradient.</summary>
     public bool DecidesAfterGradient => Policy == SchedulePolicy.Adaptive;
+
+    /// <summary>
+    /// ESAM-SWP draws its tensor mask before the ascent pass and freezes the tensors it drops, so
+    /// autograd skips their weight gradients (ε is 0 there anyway). Not when the whole ascent gradient
+    /// is needed: noise (added to, and scaled by the norm of, the whole gradient), LookSAM's projection
+    /// on it, or AE-SAM's full-batch gradient at w, computed before the decision and reused as the
+    /// ascent gradient. The step's reported gradient norm is then ‖g_S‖, over the kept tensors.
+    /// </summary>
+    public bool FreezesUnperturbedTensors =>
+        Perturbation == PerturbationKind.StochasticWeight && !HasNoise && !CachesDirection && !(DecidesAfterGradient && FullBatchAscent);
+
+    /// <summary>The perturbation may reuse the ascent gradient's norm: nothing was added to the gradient since it was taken.</summary>
+    public bool PerturbationReusesAscentNorm => !HasNoise;
 }

@@ -53,7 +53,7 @@ namespace MyApp
             if (!_core.AdaptiveDecision(normAtW, 1.0, 0.9))
             {
                 // Base optimizer on the gradient at w.
-                return _core.Finish(lossesAtW.mean(), normAtW, perturbed: false, ascentSamples: 0);
+                return _core.Finish(lossesAtW.mean(), normAtW, perturbed: false, ascentSamples: 0, normIsFinal: true);
             }
 
             // Ascent set.
@@ -63,7 +63,7 @@ namespace MyApp
             var lossAtW = lossesAtW.mean();
 
             // Perturbation (SAM): w += rho g / ||g||, rho = 0.05.
-            _core.PerturbSam(0.05);
+            _core.PerturbSam(0.05, normAtW);
 
             // Descent: gradient on the whole batch at w + e, then restore w.
             _core.ForwardBackward(null, updateBatchNorm: false);

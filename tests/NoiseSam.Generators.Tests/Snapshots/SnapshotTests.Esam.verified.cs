@@ -55,12 +55,14 @@ namespace MyApp
             long m = _core.BatchSize;
 
             // Ascent: gradient on the whole batch at w.
+            // ESAM-SWP: keep each tensor with probability 0.6; autograd skips the weight gradients of the others in this pass.
+            _core.FreezeUnperturbedTensors(0.6);
             var ascentLosses = _core.ForwardBackward(null, updateBatchNorm: true);
             var ascentNorm = _core.GradNorm();
             var lossAtW = ascentLosses.mean();
 
             // Perturbation (ESAM-SWP): w += rho g_S / (beta ||g_S||), rho = 0.05, beta = 0.6.
-            _core.PerturbStochasticWeight(0.05, 0.6);
+            _core.PerturbSelectedWeights(0.05, 0.6, ascentNorm);
 
             // Descent (ESAM-SDS): the 0.5 of the batch whose loss rises most, gradient at w + e, then restore w.
             var descent = _core.SelectSharpnessSensitive(ascentLosses, _core.Losses(null, updateBatchNorm: false), 0.5);

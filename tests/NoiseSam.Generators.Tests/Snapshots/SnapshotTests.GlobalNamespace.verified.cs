@@ -51,7 +51,7 @@ partial class GlobalSam : global::NoiseSam.ISamStep
             // Base step: gradient at w, then the base optimizer.
             var losses = _core.ForwardBackward(null, updateBatchNorm: true);
             var norm = _core.GradNorm();
-            return _core.Finish(losses.mean(), norm, perturbed: false, ascentSamples: 0);
+            return _core.Finish(losses.mean(), norm, perturbed: false, ascentSamples: 0, normIsFinal: true);
         }
 
         // Ascent set.
@@ -63,7 +63,7 @@ partial class GlobalSam : global::NoiseSam.ISamStep
         var lossAtW = ascentLosses.mean();
 
         // Perturbation (SAM): w += rho g / ||g||, rho = 0.05.
-        _core.PerturbSam(0.05);
+        _core.PerturbSam(0.05, ascentNorm);
 
         // Descent: gradient on the whole batch at w + e, then restore w.
         _core.ForwardBackward(null, updateBatchNorm: false);

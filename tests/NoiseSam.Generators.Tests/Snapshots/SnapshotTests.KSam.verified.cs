@@ -61,7 +61,7 @@ namespace MyApp
             var ascentNorm = _core.GradNorm();
 
             // Perturbation (SAM): w += rho g / ||g||, rho = 0.05.
-            _core.PerturbSam(0.05);
+            _core.PerturbSam(0.05, ascentNorm);
 
             // Descent: gradient at w + e on the ascent micro-batch, then restore w.
             _core.ForwardBackward(ascent, updateBatchNorm: false);

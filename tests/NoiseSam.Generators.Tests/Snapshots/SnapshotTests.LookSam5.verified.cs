@@ -68,7 +68,7 @@ namespace MyApp
             _core.KeepAscentGradient();
 
             // Perturbation (SAM): w += rho g / ||g||, rho = 0.1.
-            _core.PerturbSam(0.1);
+            _core.PerturbSam(0.1, ascentNorm);
 
             // Descent: gradient on the whole batch at w + e, then restore w.
             _core.ForwardBackward(null, updateBatchNorm: false);

@@ -65,7 +65,7 @@ namespace MyApp.Training
                     var lossAtW = ascentLosses.mean();
 
                     // Perturbation (SAM): w += rho g / ||g||, rho = 0.1.
-                    _core.PerturbSam(0.1);
+                    _core.PerturbSam(0.1, ascentNorm);
 
                     // Descent: gradient on the whole batch at w + e, then restore w.
                     _core.ForwardBackward(null, updateBatchNorm: true);

@@ -66,7 +66,7 @@ namespace MyApp.Models
             _core.AddNoise(global::NoiseSam.Dsl.NoiseDistribution.Gaussian, 0.5, global::NoiseSam.Dsl.NoiseScaling.GradientNorm, 0.25, ascentNorm);
 
             // Perturbation (SAM): w += rho g / ||g||, rho = 0.05.
-            _core.PerturbSam(0.05);
+            _core.PerturbSam(0.05, null);
 
             // Descent: gradient on the whole batch at w + e, then restore w.
             _core.ForwardBackward(null, updateBatchNorm: true);

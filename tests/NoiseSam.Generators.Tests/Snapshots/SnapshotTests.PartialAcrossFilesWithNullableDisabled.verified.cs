@@ -64,7 +64,7 @@ namespace MyApp
             _core.AddNoise(global::NoiseSam.Dsl.NoiseDistribution.Uniform, 0.3, global::NoiseSam.Dsl.NoiseScaling.Absolute, 0.5, ascentNorm);
 
             // Perturbation (SAM): w += rho g / ||g||, rho = 0.2.
-            _core.PerturbSam(0.2);
+            _core.PerturbSam(0.2, null);
 
             // Descent: gradient on the whole batch at w + e, then restore w.
             _core.ForwardBackward(null, updateBatchNorm: true);

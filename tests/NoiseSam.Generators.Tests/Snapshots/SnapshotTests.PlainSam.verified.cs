@@ -58,7 +58,7 @@ namespace MyApp
             var lossAtW = ascentLosses.mean();
 
             // Perturbation (SAM): w += rho g / ||g||, rho = 0.05.
-            _core.PerturbSam(0.05);
+            _core.PerturbSam(0.05, ascentNorm);
 
             // Descent: gradient on the whole batch at w + e, then restore w.
             _core.ForwardBackward(null, updateBatchNorm: false);

@@ -82,6 +82,62 @@ public sealed class BenchStepCommandTests
     }
 
     [Fact]
+    public void MemoryReportsEachVariantsPeakRssFromAFreshProcessAndItsStateBytes()
+    {
+        using var dir = new ScratchDir();
+        var r = CliHarness.Run("bench-step", "--variants", "SGD,SAM,LookSAM-5", "--warmup", "0", "--rounds", "1", "--steps", "1",
+            "--batch-size", "16", "--threads", "1", "--memory", "--memory-steps", "3", "--out", dir["steps.csv"]);
+        Assert.True(r.ExitCode == ExitCodes.Success, r.ToString());
+        var lines = File.ReadAllLines(dir["steps.csv"]);
+        var header = lines[0].Split(',');
+        int Column(string name) => Array.IndexOf(header, name) is var i and >= 0 ? i : throw new Xunit.Sdk.XunitException($"no column {name}");
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToDictionary(c => c[0]);
+        long own = NoiseSam.Harness.Benchmarks.MemoryProbe.ReadStatusBytes("VmHWM");
+        foreach (var (name, c) in rows)
+        {
+            long peak = long.Parse(c[Column("peak_rss_bytes")], System.Globalization.CultureInfo.InvariantCulture);
+            long parameterBytes = long.Parse(c[Column("parameters")], System.Globalization.CultureInfo.InvariantCulture) * 4;
+            // The child holds the runtime, libtorch, weights, gradients and state: far above one parameter buffer,
+            // far below this test host (which has run many models), and plausible for a process at all.
+            Assert.True(peak > 4 * parameterBytes && peak > 32L << 20, $"{name}: peak RSS {peak} bytes is not plausible");
+            Assert.True(peak < 8L << 30, $"{name}: peak RSS {peak} bytes is not plausible");
+            Assert.NotEqual(own, peak);
+        }
+        Assert.Equal(["4", "0"], new[] { rows["SGD"][Column("state_bytes_per_param")], rows["SGD"][Column("extra_state_bytes_per_param")] });
+        Assert.Equal(["8", "4"], new[] { rows["SAM"][Column("state_bytes_per_param")], rows["SAM"][Column("extra_state_bytes_per_param")] });
+        Assert.Equal(["12", "8"], new[] { rows["LookSAM-5"][Column("state_bytes_per_param")], rows["LookSAM-5"][Column("extra_state_bytes_per_param")] });
+        Assert.Contains("Peak RSS", r.Out);
+    }
+
+    [Fact]
+    public void MemoryChildPrintsOnePlausibleMeasurement()
+    {
+        var r = CliHarness.Run("bench-step-memory-child", "--variant", "SAM", "--batch-size", "8", "--threads", "1", "--steps", "2");
+        Assert.True(r.ExitCode == ExitCodes.Success, r.ToString());
+        var usage = System.Text.Json.JsonSerializer.Deserialize<NoiseSam.Harness.Benchmarks.MemoryUsage>(r.Out.Trim())!;
+        Assert.Equal("SAM", usage.Variant);
+        Assert.Equal(2, usage.Steps);
+        Assert.True(usage.PeakRssBytes >= usage.FinalRssBytes && usage.FinalRssBytes > usage.Parameters * 4, r.Out);
+        // Hidden from help.
+        Assert.DoesNotContain("bench-step-memory-child", CliHarness.Run("--help").Out);
+    }
+
+    [Fact]
+    public void RssStepsSamplesResidentMemoryEveryNSteps()
+    {
+        using var dir = new ScratchDir();
+        var r = CliHarness.Run("bench-step", "--variants", "MBS", "--batch-size", "16", "--threads", "1",
+            "--rss-steps", "25", "--rss-every", "10", "--out", dir["rss.csv"]);
+        Assert.True(r.ExitCode == ExitCodes.Success, r.ToString());
+        var rows = File.ReadAllLines(dir["rss.csv"]).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(["0", "10", "20", "25"], rows.Select(c => c[2]));
+        Assert.All(rows, c => Assert.Equal("MBS", c[0]));
+        Assert.All(rows, c => Assert.True(long.Parse(c[3], System.Globalization.CultureInfo.InvariantCulture) > 32L << 20));
+        Assert.Contains("RSS moved", r.Out);
+        Assert.Equal(ExitCodes.Usage, CliHarness.Run("bench-step", "--rss-steps", "0").ExitCode);
+    }
+
+    [Fact]
     public void BadArgumentsAreOneLineErrors()
     {
         var r = CliHarness.Run("bench-step", "--variants", "XYZ");

@@ -103,7 +103,7 @@ public sealed class SelectionTests
         core.BeginStep(x, y);
         core.ForwardBackward(null, updateBatchNorm: false);
         var before = core.Losses(null, updateBatchNorm: false);
-        core.PerturbSam(rho);
+        core.PerturbSam(rho, null);
         var after = core.Losses(null, updateBatchNorm: false);
         var kept = core.SelectSharpnessSensitive(before, after, gamma).data<long>().ToHashSet();
         core.Restore();
