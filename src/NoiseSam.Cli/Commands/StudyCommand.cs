@@ -122,7 +122,7 @@ internal static class StudyCommand
             var summary = runner.Summarise();
             context.Console.WriteLine(string.Create(Inv,
                 $"Report: {files[0]} ({summary.Sum(s => s.Accuracy.N)} finished runs of {runner.Runs.Count}; plots and results.csv in {Path.GetDirectoryName(files[^1])})"));
-            foreach (string line in StudyReport.Verdict(summary.Where(s => s.Config.Group == StudyGroup.Sweep).ToList()))
+            foreach (string line in StudyReport.Verdict(summary))
                 context.Console.WriteLine(line);
             return ExitCodes.Success;
         }));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using NoiseSam.Dsl;
 
 namespace NoiseSam.Harness.Study;
 
@@ -68,7 +69,7 @@ public static class StudyReport
         var sweep = summary.Where(s => s.Config.Group == StudyGroup.Sweep).ToList();
         sb.AppendLine("## Verdict");
         sb.AppendLine();
-        foreach (string line in Verdict(sweep)) sb.AppendLine($"- {line}");
+        foreach (string line in Verdict(summary)) sb.AppendLine($"- {line}");
         sb.AppendLine();
         sb.AppendLine("A difference is called real only when it exceeds two combined standard errors of the seed means (≈ 95 %); " +
                       "“best noisy run” picks the best of several noise settings on the same seeds, which favours noise slightly.");
@@ -117,15 +118,34 @@ public static class StudyReport
         return sb.ToString();
     }
 
-    /// <summary>One sentence per part of the claim, with the numbers, at every micro-batch fraction below 1.</summary>
-    public static IReadOnlyList<string> Verdict(IReadOnlyList<StudySummary> sweep)
+    /// <summary>
+    /// One sentence on the premise (does SAM beat the base optimizer here at all?), then one per
+    /// micro-batch fraction below 1 on each part of the claim, with the numbers.
+    /// </summary>
+    public static IReadOnlyList<string> Verdict(IReadOnlyList<StudySummary> summary)
     {
         var lines = new List<string>();
+        var sweep = summary.Where(s => s.Config.Group == StudyGroup.Sweep).ToList();
         var sam = sweep.FirstOrDefault(s => s.Config.Fraction == 1 && s.Config.Sigma == 0);
         if (sam is null)
         {
             lines.Add("No full-batch SAM run (f = 1, σ = 0) has finished: the claim cannot be judged yet.");
             return lines;
+        }
+        var sgd = summary.FirstOrDefault(s => s.Config.Group == StudyGroup.Baseline && s.Config.Descriptor.Policy == SchedulePolicy.Never);
+        if (sgd is not null)
+        {
+            double d = sam.Accuracy.Mean - sgd.Accuracy.Mean;
+            string accuracy = sam.Accuracy.N < 2 || sgd.Accuracy.N < 2 ? "one seed: no test"
+                : !sam.Accuracy.DiffersFrom(sgd.Accuracy) ? "within noise: SAM does not beat the base optimizer at this budget, so the claim's premise is not met here and “recovering SAM's accuracy” is a low bar"
+                : d > 0 ? "SAM really beats the base optimizer here, so the claim can be tested"
+                : "SAM is really worse than the base optimizer at this budget, so the claim's premise is not met here and “recovering SAM's accuracy” is a low bar";
+            string flatness = sam.Eigenvalue.N > 0 && sgd.Eigenvalue.N > 0
+                ? string.Create(Inv, $"; λ_max SAM {sam.Eigenvalue.Mean:F1} vs {sgd.Config.Label} {sgd.Eigenvalue.Mean:F1}" +
+                    $"{(sam.Eigenvalue.DiffersFrom(sgd.Eigenvalue) ? (sam.Eigenvalue.Mean < sgd.Eigenvalue.Mean ? " (SAM does find flatter minima)" : " (SAM ends sharper)") : "")}")
+                : "";
+            lines.Add(string.Create(Inv,
+                $"**Premise**: SAM {Pct(sam.Accuracy)} vs {sgd.Config.Label} {Pct(sgd.Accuracy)} ({Signed(d * 100)} pt, {accuracy}){flatness}."));
         }
         foreach (double f in sweep.Select(s => s.Config.Fraction).Where(f => f < 1).Distinct().OrderDescending())
         {
@@ -152,8 +172,10 @@ public static class StudyReport
                 bool belowSam = noisy.Accuracy.DiffersFrom(sam.Accuracy) && noisy.Accuracy.Mean < sam.Accuracy.Mean;
                 string cost = noisy.TimeRatio is double t && sam.TimeRatio is double ts
                     ? string.Create(Inv, $", at {t:F2}× SGD's step time vs SAM's {ts:F2}×") : "";
+                string sharpness = noisy.Eigenvalue.N > 0 && mbs.Eigenvalue.N > 0
+                    ? string.Create(Inv, $", λ_max {noisy.Eigenvalue.Mean:F1} vs MBS {mbs.Eigenvalue.Mean:F1}") : "";
                 parts.Add(string.Create(Inv,
-                    $"best noisy run ({Series(noisy.Config)}) {Pct(noisy.Accuracy)}, {Signed(gain * 100)} pt over MBS " +
+                    $"best noisy run ({Series(noisy.Config)}) {Pct(noisy.Accuracy)}{sharpness}, {Signed(gain * 100)} pt over MBS " +
                     $"({(noisy.Accuracy.N < 2 || mbs.Accuracy.N < 2 ? "one seed: no test" : recovers ? "a real gain" : "not a real gain")}) and {(belowSam ? "really below SAM" : "not really below SAM")}{cost}: " +
                     $"noise {(recovers && !belowSam ? "recovered SAM's accuracy here" : recovers ? "helped but did not reach SAM" : "did not measurably help here")}"));
             }

@@ -50,6 +50,18 @@ public sealed class StudyReportTests
     }
 
     [Fact]
+    public void VerdictSaysWhenSamDoesNotBeatTheBaseOptimizer()
+    {
+        var sgdConfig = new StudyConfig("SGD", StudyGroup.Baseline,
+            new SamVariantDescriptor("SGD") { Schedule = new ScheduleSpec(SchedulePolicy.Never) }, 1, 0, null);
+        var sgd = new StudySummary(sgdConfig, Stat.Of([0.870, 0.871, 0.872]), Stat.Of([24, 23, 25]), Stat.Of([]), Stat.Of([5]), 1, 1, 0);
+        var lines = StudyReport.Verdict([Point(1, 0, [0.860, 0.861, 0.862], [11, 12, 13]), Point(0.5, 0, [0.86, 0.861, 0.862]), sgd]);
+        Assert.Equal(2, lines.Count);
+        Assert.StartsWith("**Premise**: SAM 86.10 ± 0.10 vs SGD 87.10 ± 0.10 (-1.00 pt, SAM is really worse", lines[0], StringComparison.Ordinal);
+        Assert.Contains("λ_max SAM 12.0 vs SGD 24.0 (SAM does find flatter minima)", lines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ReportWritesTablesCsvAndPlotsNextToTheMarkdown()
     {
         using var dir = new ScratchDir();
