@@ -177,7 +177,8 @@ public static class StudyReport
                 parts.Add(string.Create(Inv,
                     $"best noisy run ({Series(noisy.Config)}) {Pct(noisy.Accuracy)}{sharpness}, {Signed(gain * 100)} pt over MBS " +
                     $"({(noisy.Accuracy.N < 2 || mbs.Accuracy.N < 2 ? "one seed: no test" : recovers ? "a real gain" : "not a real gain")}) and {(belowSam ? "really below SAM" : "not really below SAM")}{cost}: " +
-                    $"noise {(recovers && !belowSam ? "recovered SAM's accuracy here" : recovers ? "helped but did not reach SAM" : "did not measurably help here")}"));
+                    $"noise {(recovers && !belowSam ? "recovered SAM's accuracy here" : recovers ? "helped but did not reach SAM" : "did not measurably help here")}" +
+                    $"{(recovers && noisy.Eigenvalue.DiffersFrom(mbs.Eigenvalue) && noisy.Eigenvalue.Mean > mbs.Eigenvalue.Mean ? ", but at a sharper minimum (λ_max up), not a flatter one" : "")}"));
             }
             lines.Add(string.Join("; ", parts) + ".");
         }

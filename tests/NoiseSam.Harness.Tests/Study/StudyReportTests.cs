@@ -21,7 +21,7 @@ public sealed class StudyReportTests
         {
             Point(1, 0, [0.900, 0.901, 0.902], [10, 11, 12], 2.0),
             Point(0.25, 0, [0.880, 0.881, 0.882], [20, 21, 22], 1.3),
-            Point(0.25, 0.5, [0.899, 0.900, 0.901], ratio: 1.35),
+            Point(0.25, 0.5, [0.899, 0.900, 0.901], [30, 31, 32], ratio: 1.35),
         };
         string line = Assert.Single(StudyReport.Verdict(sweep));
         Assert.Contains("**f = 0.25**", line, StringComparison.Ordinal);
@@ -31,6 +31,7 @@ public sealed class StudyReportTests
         Assert.Contains("+1.90 pt over MBS (a real gain)", line, StringComparison.Ordinal);
         Assert.Contains("recovered SAM's accuracy", line, StringComparison.Ordinal);
         Assert.Contains("1.35× SGD's step time vs SAM's 2.00×", line, StringComparison.Ordinal);
+        Assert.Contains("but at a sharper minimum (λ_max up)", line, StringComparison.Ordinal);
     }
 
     [Fact]
