@@ -30,7 +30,7 @@ public static class StudyReport
         string assets = Path.Combine(Path.GetDirectoryName(full)!, assetsName);
         Directory.CreateDirectory(assets);
         var files = new List<string>();
-        WriteAtomic(Path.Combine(assets, CsvFile), Csv(summary));
+        StudyStore.WriteText(Path.Combine(assets, CsvFile), Csv(summary));
         files.Add(CsvFile);
         files.AddRange(StudyPlots.WriteAll(assets, summary));
         var landscapes = new List<string>();
@@ -40,7 +40,7 @@ public static class StudyReport
                 File.Copy(png, Path.Combine(assets, Path.GetFileName(png)), overwrite: true);
                 landscapes.Add(Path.GetFileName(png));
             }
-        WriteAtomic(full, Markdown(info, summary, assetsName, files, landscapes));
+        StudyStore.WriteText(full, Markdown(info, summary, assetsName, files, landscapes));
         return [full, .. files.Select(f => Path.Combine(assets, f)), .. landscapes.Select(f => Path.Combine(assets, f))];
     }
 
@@ -232,11 +232,4 @@ public static class StudyReport
 
     private static string Quote(string s) => s.Contains(',', StringComparison.Ordinal) || s.Contains('"', StringComparison.Ordinal)
         ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
-
-    private static void WriteAtomic(string path, string text)
-    {
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
-    }
 }

@@ -165,19 +165,27 @@ public sealed partial class StudyRunner
         Runs.Select(r => Store.LoadSharpness(r.Config.Id, r.Seed)).OfType<StudySharpness>().ToList();
 
     /// <summary>Summaries of everything finished so far.</summary>
-    public IReadOnlyList<StudySummary> Summarise() =>
-        StudySummary.Compute(Configs, FinishedRuns(), MeasuredSharpness(), StudyStore.Read<List<StepTiming>>(Store.TimingPath));
+    public IReadOnlyList<StudySummary> Summarise() => Summarise(FinishedRuns());
 
-    /// <summary>Writes the markdown report (and its folder of plots and CSV) from what is on disk.</summary>
-    public IReadOnlyList<string> WriteReport(string markdownPath, string command)
+    private IReadOnlyList<StudySummary> Summarise(IReadOnlyList<StudyRunRecord> runs) =>
+        StudySummary.Compute(Configs, runs, MeasuredSharpness(), StudyStore.Read<List<StepTiming>>(Store.TimingPath));
+
+    /// <summary>
+    /// Writes the markdown report (and its folder of plots and CSV) from what is on disk; returns
+    /// the files written and the summaries they were made from.
+    /// </summary>
+    public (IReadOnlyList<string> Files, IReadOnlyList<StudySummary> Summary) WriteReport(string markdownPath, string command)
     {
+        var runs = FinishedRuns();
+        var summary = Summarise(runs);
         // A resumed study may have trained with different thread counts: report what the runs used.
-        var threads = FinishedRuns().Select(r => r.Run.Threads).Distinct().Order().ToList();
+        var threads = runs.Select(r => r.Run.Threads).Distinct().Order().ToList();
         string threadText = threads.Count == 0 ? _options.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Join(" or ", threads);
-        return StudyReport.Write(markdownPath, new StudyReportInfo(
+        var files = StudyReport.Write(markdownPath, new StudyReportInfo(
             Trainer.DataName(_data.Train.Name), _data.Train.Count, _data.Test.Count, _options.Model, _options.Epochs, _options.BatchSize,
             threadText, _options.Seeds, _options.ProbeSamples, _options.SharpnessRho, _options.SharpnessM, command),
-            Summarise(), Store.LandscapeDirectory);
+            summary, Store.LandscapeDirectory);
+        return (files, summary);
     }
 
     private void Report(string phase, int done, int total, string current, int skipped)
