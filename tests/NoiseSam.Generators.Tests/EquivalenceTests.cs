@@ -88,6 +88,37 @@ public class EquivalenceTests
 
     [Theory]
     [MemberData(nameof(Names))]
+    public void GeneratedStep_RunsTheEnginesKernelsInTheSameOrder(string name)
+    {
+        // What bench-step --profile shows for a generated class is what its kernels did: the same
+        // phases, called as often, first seen in the same order as the engine's.
+        var (descriptor, create, _) = Variants[name];
+        var batches = MakeBatches();
+        try
+        {
+            var options = new SamStepOptions { Seed = Seed, TotalSteps = Steps, ShouldPerturb = CustomSam.Decide };
+            IReadOnlyList<(string, long)> Phases(ISamStep step)
+            {
+                using var profiler = NoiseSam.Diagnostics.StepProfiler.Start();
+                for (int i = 0; i < 10; i++) step.Step(batches[i % batches.Count].X, batches[i % batches.Count].Y);
+                return profiler.Phases.Select(p => (p.Name, p.Calls)).ToList();
+            }
+            using var generatedModel = MakeModel();
+            using var engineModel = MakeModel();
+            using var generated = create(generatedModel, options);
+            using var engine = SamEngine.Create(descriptor, engineModel, options);
+            var expected = Phases(engine);
+            Assert.Contains(expected, p => p.Item1.StartsWith("forward ", StringComparison.Ordinal));
+            Assert.Equal(expected, Phases(generated));
+        }
+        finally
+        {
+            foreach (var (x, y) in batches) { x.Dispose(); y.Dispose(); }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
     public void GeneratedVariant_IsRegisteredByName(string name)
     {
         var (descriptor, _, type) = Variants[name];

@@ -40,11 +40,16 @@ internal static class BenchStepCommand
             HelpName = "N",
         };
         var rssEvery = new Option<long>("--rss-every") { Description = "Steps between two RSS samples of --rss-steps.", DefaultValueFactory = _ => 1000, HelpName = "N" };
+        var profile = new Option<bool>("--profile")
+        {
+            Description = "After the timed rounds, run --profile-rounds rounds of profiled steps and show where each variant's time goes: passes by rows, O(d) kernels, host reads, selection, and its excess over the cost model split the same way (CSV: <out>-profile.csv).",
+        };
+        var profileRounds = new Option<int>("--profile-rounds") { Description = "Rounds of profiled steps for --profile.", DefaultValueFactory = _ => 3, HelpName = "N" };
         var output = new Option<string?>("--out", "-o") { Description = "Write the timings (or the --rss-steps samples) as CSV to this file.", HelpName = "file" };
         var from = CommonOptions.VariantsFrom();
 
         var command = new Command("bench-step", "Time one step of each variant on a fixed batch, as a ratio to the base optimizer, next to the cost model's ideal ratio.");
-        foreach (var o in new Option[] { variants, model, threads, device, batch, warmup, rounds, steps, implementations, pytorch, memory, memorySteps, rssSteps, rssEvery, output, from })
+        foreach (var o in new Option[] { variants, model, threads, device, batch, warmup, rounds, steps, implementations, pytorch, memory, memorySteps, profile, profileRounds, rssSteps, rssEvery, output, from })
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
@@ -62,6 +67,7 @@ internal static class BenchStepCommand
                 Rounds = CommonOptions.Positive(parse.GetValue(rounds), "--rounds"),
                 StepsPerSample = CommonOptions.Positive(parse.GetValue(steps), "--steps"),
                 CompareImplementations = parse.GetValue(implementations),
+                ProfileRounds = parse.GetValue(profile) ? CommonOptions.Positive(parse.GetValue(profileRounds), "--profile-rounds") : 0,
             };
             if (parse.GetValue(warmup) < 0) throw new UsageException($"--warmup must be at least 0 (got {parse.GetValue(warmup)})");
             int memoryStepCount = CommonOptions.Positive(parse.GetValue(memorySteps), "--memory-steps");
@@ -97,18 +103,20 @@ internal static class BenchStepCommand
 
             var table = new Table().Border(TableBorder.Rounded).Title("Per-step time relative to the base optimizer");
             table.AddColumn(new TableColumn("Variant").NoWrap());
-            foreach (string c in new[] { "Impl.", "ms/step", "p25–p75", "× base", "Ideal", "Overhead", "Peak RSS MiB", "State B/param", "Extra B/param" })
+            foreach (string c in new[] { "Impl.", "ms/step", "p25–p75", "SAM steps", "× base", "Ideal", "Overhead", "Peak RSS MiB", "State B/param", "Extra B/param" })
                 table.AddColumn(new TableColumn(c).RightAligned().NoWrap());
             foreach (var t in timings)
                 table.AddRow(Markup.Escape(t.Variant), Markup.Escape(t.Implementation), t.MedianMs.ToString("F2", Inv),
-                    string.Create(Inv, $"{t.P25Ms:F2}–{t.P75Ms:F2}"), t.Ratio.ToString("F2", Inv), t.IdealRatio.ToString("F2", Inv),
+                    string.Create(Inv, $"{t.P25Ms:F2}–{t.P75Ms:F2}"), t.SamShare.ToString("P0", Inv), t.Ratio.ToString("F2", Inv), t.IdealRatio.ToString("F2", Inv),
                     t.Overhead.ToString("F2", Inv), t.PeakRssBytes is long peak ? Mib(peak) : "–",
                     t.Implementation == "hand-written" ? "–" : t.StateBytesPerParameter.ToString(Inv),
                     t.Implementation == "hand-written" ? "–" : t.ExtraStateBytesPerParameter.ToString(Inv));
             context.Console.Write(table);
-            context.Console.WriteLine("Overhead = measured ratio / ideal ratio (1 = as cheap as the cost model allows). State = optimizer and SAM buffers beyond weights and gradients (fp32); extra = beyond the base optimizer's.");
+            context.Console.WriteLine("Ideal = the cost model's ratio (ALGORITHMS.md §10.2) at the share of SAM steps the timed steps had; " +
+                "overhead = measured ratio / ideal ratio (1 = as cheap as the cost model allows). State = optimizer and SAM buffers beyond weights and gradients (fp32); extra = beyond the base optimizer's.");
             if (parse.GetValue(memory))
                 context.Console.WriteLine(string.Create(Inv, $"Peak RSS = VmHWM of a fresh process that built the model and ran {memoryStepCount} steps of that variant alone (runtime and libtorch included)."));
+            BenchStepProfileOutput.Write(context.Console, timings);
 
             IReadOnlyList<PyTorchTiming> peer = [];
             if (parse.GetValue(pytorch))
@@ -133,6 +141,12 @@ internal static class BenchStepCommand
             {
                 WriteCsv(file, timings, peer);
                 context.Console.WriteLine($"Wrote {Path.GetFullPath(file)}");
+                if (options.ProfileRounds > 0)
+                {
+                    string profileFile = BenchStepProfileOutput.ProfilePath(file);
+                    BenchStepProfileOutput.WriteCsv(profileFile, timings);
+                    context.Console.WriteLine($"Wrote {Path.GetFullPath(profileFile)}");
+                }
             }
             return ExitCodes.Success;
         }));
@@ -210,14 +224,15 @@ internal static class BenchStepCommand
         CreateDirectoryFor(file);
         double peerBase = PeerBase(peer);
         var csv = new StringBuilder("variant,implementation,model,median_ms,p25_ms,p75_ms,ratio,ideal_ratio,overhead,parameters,state_buffers," +
-            "state_bytes_per_param,extra_state_bytes_per_param,peak_rss_bytes,pytorch_median_ms,pytorch_ratio,torchsharp_over_pytorch\n");
+            "state_bytes_per_param,extra_state_bytes_per_param,peak_rss_bytes,pytorch_median_ms,pytorch_ratio,torchsharp_over_pytorch,sam_share,expected_ideal_ratio\n");
         foreach (var t in timings)
         {
             var p = t.Implementation == "hand-written" ? null : peer.FirstOrDefault(q => OurName(q.Variant) == t.Variant);
             string peerColumns = p is null ? ",," : string.Create(Inv, $"{p.MedianMs:G6},{p.MedianMs / peerBase:G6},{t.MedianMs / p.MedianMs:G6}");
             csv.AppendLine(string.Create(Inv,
                 $"{t.Variant},{t.Implementation},{t.Model},{t.MedianMs:G6},{t.P25Ms:G6},{t.P75Ms:G6},{t.Ratio:G6},{t.IdealRatio:G6},{t.Overhead:G6},{t.Parameters},{t.StateBuffers}," +
-                $"{t.StateBytesPerParameter},{t.ExtraStateBytesPerParameter},{(t.PeakRssBytes is long peak ? peak.ToString(Inv) : "")},{peerColumns}"));
+                $"{t.StateBytesPerParameter},{t.ExtraStateBytesPerParameter},{(t.PeakRssBytes is long peak ? peak.ToString(Inv) : "")},{peerColumns}," +
+                $"{t.SamShare:G6},{t.ExpectedIdealRatio:G6}"));
         }
         File.WriteAllText(file, csv.ToString());
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NoiseSam.Diagnostics;
 using NoiseSam.Harness.Models;
 using NoiseSam.Harness.Training;
 using NoiseSam.Planning;
@@ -24,15 +25,29 @@ public sealed record StepBenchmarkOptions
     public long Seed { get; init; }
     /// <summary>Device of the models and the batch: cpu, cuda or cuda:N.</summary>
     public string Device { get; init; } = ComputeDevice.Cpu;
+    /// <summary>
+    /// Rounds of profiled steps after the timed rounds (0 = none): each variant's step runs under a
+    /// <see cref="StepProfiler"/> to show where its time goes. Profiling never touches the timings.
+    /// </summary>
+    public int ProfileRounds { get; init; }
 }
 
-/// <summary>Per-step time of one implementation of one variant.</summary>
+/// <summary>
+/// Per-step time of one implementation of one variant. <paramref name="IdealRatio"/> is the cost
+/// model's ratio at the share of SAM steps the timed steps actually had (<see cref="SamShare"/>):
+/// a switching schedule over a few dozen steps on one batch rarely hits its expected share, and
+/// the cost model prices the steps that ran, not the ones expected.
+/// </summary>
 public sealed record StepTiming(
     string Variant, string Implementation, string Model, double IdealRatio,
     double MedianMs, double P25Ms, double P75Ms, double Ratio, long Parameters, int StateBuffers)
 {
     /// <summary>Measured ratio over the cost model's ideal ratio (1 = at the model's limit).</summary>
     public double Overhead => Ratio / IdealRatio;
+    /// <summary>Share of the timed steps that were SAM steps (<see cref="SamStepResult.Perturbed"/>).</summary>
+    public double SamShare { get; init; } = 1;
+    /// <summary>The cost model's ratio at the schedule's expected share of SAM steps (ALGORITHMS.md §10.2's table).</summary>
+    public double ExpectedIdealRatio { get; init; }
     /// <summary>Optimizer and SAM state beyond the weights and gradients, in bytes per parameter (fp32).</summary>
     public int StateBytesPerParameter => StateBuffers * 4;
     /// <summary>Parameter-sized buffers of the base optimizer alone (SGD momentum: 1, AdamW: 2).</summary>
@@ -41,6 +56,10 @@ public sealed record StepTiming(
     public int ExtraStateBytesPerParameter => (StateBuffers - OptimizerStateBuffers) * 4;
     /// <summary>Peak RSS of a fresh process that ran this variant alone (<see cref="MemoryProbe"/>); null when not measured.</summary>
     public long? PeakRssBytes { get; init; }
+    /// <summary>The step every ratio is relative to (the base optimizer's, or the first subject's when none was timed).</summary>
+    public bool IsBaseline { get; init; }
+    /// <summary>Where the step's time goes (<see cref="StepBenchmarkOptions.ProfileRounds"/>); null when not profiled or not profilable (hand-written SAM).</summary>
+    public StepProfileSummary? Profile { get; init; }
 }
 
 /// <summary>
@@ -85,25 +104,65 @@ public static class StepBenchmark
                 for (int k = 0; k < subjects.Count; k++)
                 {
                     var s = subjects[(k + round) % subjects.Count];
+                    int perturbed = 0;
                     var watch = Stopwatch.StartNew();
-                    for (int i = 0; i < options.StepsPerSample; i++) s.Step.Step(input, target);
+                    for (int i = 0; i < options.StepsPerSample; i++)
+                        if (s.Step.Step(input, target).Perturbed) perturbed++;
                     s.Samples.Add(watch.Elapsed.TotalMilliseconds / options.StepsPerSample);
+                    s.SamSteps += perturbed;
+                    s.TimedSteps += options.StepsPerSample;
                 }
             }
+            Profile(subjects.Where(s => s.Implementation != "hand-written").ToList(), options, device, input, target, progress);
 
-            double baseline = subjects.FirstOrDefault(s => s.Descriptor.Policy == Dsl.SchedulePolicy.Never && s.Implementation != "engine")?.Median
-                ?? subjects.First().Median;
+            var baseSubject = subjects.FirstOrDefault(s => s.Descriptor.Policy == Dsl.SchedulePolicy.Never && s.Implementation != "engine") ?? subjects[0];
+            double baseline = baseSubject.Median;
             return subjects.Select(s => new StepTiming(
-                s.Name, s.Implementation, options.Model, CostModel.IdealRatio(s.Descriptor),
+                s.Name, s.Implementation, options.Model, CostModel.IdealRatio(s.Descriptor, s.SamShare),
                 s.Median, Quantile(s.Samples, 0.25), Quantile(s.Samples, 0.75), s.Median / baseline,
                 s.Parameters, StateBuffers(s.Descriptor))
             {
+                SamShare = s.SamShare,
+                ExpectedIdealRatio = CostModel.IdealRatio(s.Descriptor),
                 OptimizerStateBuffers = OptimizerStateBuffers(s.Descriptor),
+                IsBaseline = ReferenceEquals(s, baseSubject),
+                Profile = s.ProfiledSteps > 0 ? StepProfileSummary.From(s.ProfiledPhases.Values, s.ProfiledSteps, s.ProfiledMs) with
+                {
+                    // The profiled steps have a SAM share of their own: their excess is priced at it.
+                    IdealRatio = CostModel.IdealRatio(s.Descriptor, s.ProfiledSamSteps / (double)s.ProfiledSteps),
+                } : null,
             }).ToList();
         }
         finally
         {
             foreach (var s in subjects) s.Dispose();
+        }
+    }
+
+    // Same rotation as the timed rounds; on an accelerator every phase boundary waits for the device.
+    private static void Profile(List<Subject> subjects, StepBenchmarkOptions options, Device device, Tensor input, Tensor target, Action<string>? progress)
+    {
+        Action? synchronize = device.type == DeviceType.CUDA ? () => torch.cuda.synchronize(device) : null;
+        for (int round = 0; round < options.ProfileRounds; round++)
+        {
+            progress?.Invoke($"profile round {round + 1}/{options.ProfileRounds}");
+            for (int k = 0; k < subjects.Count; k++)
+            {
+                var s = subjects[(k + round) % subjects.Count];
+                using var profiler = StepProfiler.Start(synchronize);
+                int perturbed = 0;
+                var watch = Stopwatch.StartNew();
+                for (int i = 0; i < options.StepsPerSample; i++)
+                    if (s.Step.Step(input, target).Perturbed) perturbed++;
+                synchronize?.Invoke();
+                s.ProfiledMs += watch.Elapsed.TotalMilliseconds;
+                s.ProfiledSteps += options.StepsPerSample;
+                s.ProfiledSamSteps += perturbed;
+                foreach (var phase in profiler.Phases)
+                    s.ProfiledPhases[phase.Name] = s.ProfiledPhases.TryGetValue(phase.Name, out var seen)
+                        ? seen with { Calls = seen.Calls + phase.Calls, Elapsed = seen.Elapsed + phase.Elapsed }
+                        : phase;
+            }
         }
     }
 
@@ -137,6 +196,14 @@ public static class StepBenchmark
         public required ISamStep Step { get; init; }
         public required nn.Module<Tensor, Tensor> Model { get; init; }
         public List<double> Samples { get; } = [];
+        // Insertion-ordered in practice (no removals): phases in the order they first ran.
+        public Dictionary<string, StepPhase> ProfiledPhases { get; } = new(StringComparer.Ordinal);
+        public long ProfiledSteps { get; set; }
+        public long ProfiledSamSteps { get; set; }
+        public long SamSteps { get; set; }
+        public long TimedSteps { get; set; }
+        public double SamShare => TimedSteps > 0 ? SamSteps / (double)TimedSteps : CostModel.SamShare(Descriptor);
+        public double ProfiledMs { get; set; }
         public SamVariantDescriptor Descriptor => Step.Variant;
         public long Parameters => Model.parameters().Sum(p => p.numel());
         public string Label => $"{Name} ({Implementation})";

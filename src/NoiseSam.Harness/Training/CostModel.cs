@@ -19,9 +19,18 @@ public static class CostModel
     public const double AdaptiveSamShare = 0.5;
 
     /// <summary>Expected per-step cost of <paramref name="d"/> relative to its base optimizer (SGD = 1, SAM = 2).</summary>
-    public static double IdealRatio(SamVariantDescriptor d)
+    public static double IdealRatio(SamVariantDescriptor d) => IdealRatio(d, SamShare(d));
+
+    /// <summary>
+    /// Per-step cost of <paramref name="d"/> relative to its base optimizer when a share
+    /// <paramref name="samShare"/> of the steps are SAM steps: what a run that observed that share
+    /// should have cost (a switching schedule on a short benchmark rarely hits its expected share).
+    /// </summary>
+    public static double IdealRatio(SamVariantDescriptor d, double samShare)
     {
         ArgumentNullException.ThrowIfNull(d);
+        ArgumentOutOfRangeException.ThrowIfLessThan(samShare, 0.0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(samShare, 1.0);
         if (d.Policy == SchedulePolicy.Never) return 1.0;
 
         double f = MeanFraction(d.MicroBatch);
@@ -47,10 +56,9 @@ public static class CostModel
             // AE-SAM always pays the full-batch gradient at w; a full-batch SAM step reuses it as its
             // ascent gradient (and the losses at w make a top-loss selection free).
             double extra = samStep - selection - (f >= 1 ? ascent : 0);
-            return 1.0 + AdaptiveSamShare * extra;
+            return 1.0 + samShare * extra;
         }
-        double p = SamShare(d);
-        return (1 - p) * 1.0 + p * samStep;
+        return (1 - samShare) * 1.0 + samShare * samStep;
     }
 
     /// <summary>Expected share of SAM steps (1 for Always and Custom, p for Bernoulli, 1/K for EveryK and LookSAM).</summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using NoiseSam.Diagnostics;
 using NoiseSam.Dsl;
 using NoiseSam.Planning;
 using TorchSharp;
@@ -108,6 +109,7 @@ public sealed class SamStepCore : IDisposable
         this.target = target;
         BatchSize = input.shape[0];
         using var _ = torch.no_grad();
+        using var phase = StepProfiler.Measure("batch-norm snapshot", StepPhaseKind.Bookkeeping);
         foreach (var slot in batchNorms) slot.Snapshot();
     }
 
@@ -123,7 +125,8 @@ public sealed class SamStepCore : IDisposable
     {
         float[] stats;
         // Belongs to the step's dispose scope, like every tensor made here.
-        var finalNorm = normIsFinal ? gradientNorm : Flat.Grad.norm();
+        var finalNorm = normIsFinal ? gradientNorm : GradNorm();
+        using (StepProfiler.Measure("host read", StepPhaseKind.Host))
         using (var stacked = torch.stack(new[] { meanLoss.detach().to(ScalarType.Float32), gradientNorm.to(ScalarType.Float32), finalNorm.to(ScalarType.Float32) }))
         using (var host = stacked.cpu())
             stats = host.data<float>().ToArray();
@@ -145,6 +148,7 @@ public sealed class SamStepCore : IDisposable
             if (cacheDirection) CacheOrthogonalDirection();
             // Exactly one batch is "tracked" per step, however many passes ran with momentum 0.
             foreach (var slot in batchNorms) slot.CountOneBatch();
+            using var phase = StepProfiler.Measure("optimizer", StepPhaseKind.Parameters);
             Optimizer.Step(Flat.Values, Flat.Grad, LearningRate);
         }
         StepCount++;
@@ -164,14 +168,21 @@ public sealed class SamStepCore : IDisposable
     /// </summary>
     public Tensor ForwardBackward(Tensor? indices, bool updateBatchNorm)
     {
-        Flat.ZeroGrad();
+        using (StepProfiler.Measure("zero grad", StepPhaseKind.Parameters))
+            Flat.ZeroGrad();
         SetBatchNormUpdates(updateBatchNorm);
         try
         {
             var (x, y) = Rows(indices);
-            var perSample = loss(model.forward(x), y);
+            Tensor perSample;
+            using (StepProfiler.Measure(PassName("forward", x), StepPhaseKind.Pass))
+                perSample = loss(model.forward(x), y);
             // Every tensor frozen (ESAM-SWP kept none): nothing to differentiate, the gradient is 0.
-            if (perSample.requires_grad) perSample.mean().backward();
+            if (perSample.requires_grad)
+            {
+                using var phase = StepProfiler.Measure(PassName("backward", x), StepPhaseKind.Pass);
+                perSample.mean().backward();
+            }
             return perSample.detach();
         }
         finally
@@ -189,6 +200,7 @@ public sealed class SamStepCore : IDisposable
         {
             using var _ = torch.no_grad();
             var (x, y) = Rows(indices);
+            using var phase = StepProfiler.Measure(PassName("no-grad forward", x), StepPhaseKind.Pass);
             return loss(model.forward(x), y);
         }
         finally
@@ -210,7 +222,9 @@ public sealed class SamStepCore : IDisposable
     /// </summary>
     public bool AdaptiveDecision(Tensor gradientNorm, double c, double delta)
     {
-        double norm = gradientNorm.to(ScalarType.Float64).cpu().item<double>();
+        double norm;
+        using (StepProfiler.Measure("host read (AE-SAM decision)", StepPhaseKind.Host))
+            norm = gradientNorm.to(ScalarType.Float64).cpu().item<double>();
         double squared = norm * norm;
         if (!double.IsFinite(squared)) return false;
         if (!statsInitialized)
@@ -249,13 +263,25 @@ public sealed class SamStepCore : IDisposable
     public long MicroBatchSize(double fraction) => Math.Clamp((long)Math.Ceiling(fraction * BatchSize - 1e-9), 1, BatchSize);
 
     /// <summary>The first m samples.</summary>
-    public Tensor SelectHead(long m) => torch.arange(m, dtype: ScalarType.Int64, device: input.device);
+    public Tensor SelectHead(long m)
+    {
+        using var phase = StepProfiler.Measure("select", StepPhaseKind.Selection);
+        return torch.arange(m, dtype: ScalarType.Int64, device: input.device);
+    }
 
     /// <summary>m distinct samples drawn uniformly (host stream, so no device sync).</summary>
-    public Tensor SelectRandom(long m) => torch.tensor(SelectionRandom.Sample(BatchSize, m), device: input.device);
+    public Tensor SelectRandom(long m)
+    {
+        using var phase = StepProfiler.Measure("select", StepPhaseKind.Selection);
+        return torch.tensor(SelectionRandom.Sample(BatchSize, m), device: input.device);
+    }
 
     /// <summary>K-SAM: the m samples with the largest loss.</summary>
-    public Tensor SelectTopLoss(Tensor losses, long m) => losses.topk((int)m).indexes;
+    public Tensor SelectTopLoss(Tensor losses, long m)
+    {
+        using var phase = StepProfiler.Measure("select", StepPhaseKind.Selection);
+        return losses.topk((int)m).indexes;
+    }
 
     /// <summary>
     /// ESAM sharpness-sensitive data selection: the ⌊γ·b⌋ (at least 1) samples whose loss rose most
@@ -264,13 +290,18 @@ public sealed class SamStepCore : IDisposable
     public Tensor SelectSharpnessSensitive(Tensor lossesBefore, Tensor lossesAfter, double gamma)
     {
         long keep = Math.Clamp((long)Math.Floor(gamma * BatchSize + 1e-9), 1, BatchSize);
+        using var phase = StepProfiler.Measure("select", StepPhaseKind.Selection);
         return (lossesAfter - lossesBefore).topk((int)keep).indexes;
     }
 
     // ---- gradient kernels --------------------------------------------------------------------
 
     /// <summary>Global L2 norm of the flat gradient (a 0-d device tensor; no sync).</summary>
-    public Tensor GradNorm() => Flat.Grad.norm();
+    public Tensor GradNorm()
+    {
+        using var phase = StepProfiler.Measure("gradient norm", StepPhaseKind.Parameters);
+        return Flat.Grad.norm();
+    }
 
     /// <summary>
     /// Adds noise to the ascent gradient (Wei, Zhang &amp; Tan 2025): n with per-coordinate standard
@@ -280,6 +311,7 @@ public sealed class SamStepCore : IDisposable
     public void AddNoise(NoiseDistribution distribution, double sigma, NoiseScaling scaling, double fraction, Tensor gradientNorm)
     {
         using var _ = torch.no_grad();
+        using var phase = StepProfiler.Measure("noise", StepPhaseKind.Parameters);
         long d = Flat.Length;
         var grad = Flat.Grad;
         Tensor unit = distribution switch
@@ -309,6 +341,7 @@ public sealed class SamStepCore : IDisposable
     public void PerturbSam(double rho, Tensor? gradientNorm)
     {
         using var _ = torch.no_grad();
+        using var phase = StepProfiler.Measure("perturb", StepPhaseKind.Parameters);
         backup!.copy_(Flat.Values);
         using Scalar r = rho;
         // Out of place: the caller's norm is reported by Finish.
@@ -323,6 +356,7 @@ public sealed class SamStepCore : IDisposable
     public void PerturbAdaptive(double rho, double eta)
     {
         using var _ = torch.no_grad();
+        using var phase = StepProfiler.Measure("perturb", StepPhaseKind.Parameters);
         var values = Flat.Values;
         backup!.copy_(values);
         using Scalar e = eta, r = rho;
@@ -342,6 +376,7 @@ public sealed class SamStepCore : IDisposable
     public void PerturbStochasticWeight(double rho, double beta)
     {
         using var _ = torch.no_grad();
+        using var phase = StepProfiler.Measure("perturb", StepPhaseKind.Parameters);
         var values = Flat.Values;
         var grad = Flat.Grad;
         backup!.copy_(values);
@@ -365,6 +400,7 @@ public sealed class SamStepCore : IDisposable
         if (!maskDrawn) throw new InvalidOperationException("PerturbSelectedWeights needs FreezeUnperturbedTensors before the ascent pass.");
         maskDrawn = false;
         using var _ = torch.no_grad();
+        using var phase = StepProfiler.Measure("perturb", StepPhaseKind.Parameters);
         var values = Flat.Values;
         backup!.copy_(values);
         using Scalar b = beta, r = rho;
@@ -408,6 +444,7 @@ public sealed class SamStepCore : IDisposable
     public void Restore()
     {
         using var _ = torch.no_grad();
+        using var phase = StepProfiler.Measure("restore", StepPhaseKind.Parameters);
         Flat.Values.copy_(backup!);
     }
 
@@ -415,6 +452,7 @@ public sealed class SamStepCore : IDisposable
     public void KeepAscentGradient()
     {
         using var _ = torch.no_grad();
+        using var phase = StepProfiler.Measure("LookSAM keep g", StepPhaseKind.Parameters);
         direction!.copy_(Flat.Grad);
     }
 
@@ -424,6 +462,7 @@ public sealed class SamStepCore : IDisposable
     {
         if (!hasDirection) return;
         using var _ = torch.no_grad();
+        using var phase = StepProfiler.Measure("LookSAM reuse", StepPhaseKind.Parameters);
         using Scalar a = alpha;
         var scale = inverseDirectionNorm!.mul(gradientNorm).mul_(a);
         Flat.Grad.addcmul_(direction!, scale, One);
@@ -432,6 +471,7 @@ public sealed class SamStepCore : IDisposable
     // g_v = g_s − (g·g_s / ‖g‖²) g: the part of the SAM gradient orthogonal to the ascent gradient.
     private void CacheOrthogonalDirection()
     {
+        using var phase = StepProfiler.Measure("LookSAM direction", StepPhaseKind.Parameters);
         var g = direction!;
         var coefficient = g.dot(Flat.Grad).div_(g.dot(g).clamp_min_(Tiny)).neg_();
         g.mul_(coefficient).add_(Flat.Grad);
@@ -447,8 +487,15 @@ public sealed class SamStepCore : IDisposable
 
     // ---- helpers ---------------------------------------------------------------------------
 
-    private (Tensor X, Tensor Y) Rows(Tensor? indices) =>
-        indices is null ? (input, target) : (input.index_select(0, indices), target.index_select(0, indices));
+    private (Tensor X, Tensor Y) Rows(Tensor? indices)
+    {
+        if (indices is null) return (input, target);
+        using var phase = StepProfiler.Measure("gather rows", StepPhaseKind.Selection);
+        return (input.index_select(0, indices), target.index_select(0, indices));
+    }
+
+    // "forward 32": the pass and its rows, so that passes on a micro-batch show apart from full-batch ones.
+    private static string PassName(string pass, Tensor x) => StepProfiler.IsActive ? $"{pass} {x.shape[0]}" : pass;
 
     private void SetBatchNormUpdates(bool update)
     {

@@ -82,6 +82,45 @@ public sealed class BenchStepCommandTests
     }
 
     [Fact]
+    public void ProfileShowsEachVariantsPassesAndWritesThemBesideTheTimings()
+    {
+        using var dir = new ScratchDir();
+        var r = CliHarness.Run("bench-step", "--variants", "SGD,SAM,MBS,SS-SAM", "--warmup", "0", "--rounds", "2", "--steps", "2",
+            "--batch-size", "8", "--threads", "1", "--profile", "--profile-rounds", "2", "--out", dir["steps.csv"]);
+        Assert.True(r.ExitCode == ExitCodes.Success, r.ToString());
+        Assert.Contains("Where the time goes", r.Out);
+        Assert.Contains("Time over the cost model's ideal", r.Out);
+        Assert.Contains("Passes by rows", r.Out);
+
+        // variant,implementation,model,phase,kind,calls_per_step,ms_per_step: 4 profiled steps each.
+        var rows = File.ReadAllLines(dir["steps-profile.csv"]).Skip(1).Select(l => l.Split(',')).ToList();
+        double Calls(string variant, string phase) =>
+            rows.Where(c => c[0] == variant && c[3] == phase).Select(c => double.Parse(c[5], System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Single();
+        Assert.Equal(1.0, Calls("SGD", "forward 8"));
+        Assert.Equal(2.0, Calls("SAM", "backward 8"));
+        Assert.Equal(1.0, Calls("MBS", "forward 2"));      // ⌈0.25·8⌉ rows for the ascent
+        Assert.Equal(1.0, Calls("MBS", "forward 8"));
+        // SS-SAM: 1 + (share of SAM steps) full-batch passes per step, never a micro-batch.
+        Assert.InRange(Calls("SS-SAM", "forward 8"), 1.0, 2.0);
+        foreach (string v in new[] { "SGD", "SAM", "MBS", "SS-SAM" })
+        {
+            var mine = rows.Where(c => c[0] == v).ToList();
+            double step = double.Parse(mine.Single(c => c[3] == "step")[6], System.Globalization.CultureInfo.InvariantCulture);
+            double parts = mine.Where(c => c[3] != "step" && c[3] != "unattributed").Sum(c => double.Parse(c[6], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.InRange(parts, 0.0, step);
+        }
+
+        // SS-SAM's ideal ratio is priced at the share of SAM steps its timed steps had.
+        var timings = File.ReadAllLines(dir["steps.csv"]);
+        var header = timings[0].Split(',');
+        var ss = timings.Skip(1).Select(l => l.Split(',')).Single(c => c[0] == "SS-SAM");
+        double Get(string column) => double.Parse(ss[Array.IndexOf(header, column)], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(1 + Get("sam_share"), Get("ideal_ratio"), 9);
+        Assert.Equal(1.5, Get("expected_ideal_ratio"), 9);
+        Assert.Contains(Get("sam_share"), new[] { 0, 0.25, 0.5, 0.75, 1 });
+    }
+
+    [Fact]
     public void MemoryReportsEachVariantsPeakRssFromAFreshProcessAndItsStateBytes()
     {
         using var dir = new ScratchDir();

@@ -48,4 +48,21 @@ public sealed class CostModelTests
         Assert.Equal(1.3, CostModel.IdealRatio(linear), 12);
         Assert.Equal(2.0, CostModel.IdealRatio(new SamVariantDescriptor("defaults")), 12);
     }
+
+    [Theory]
+    [InlineData("SS-SAM", 0.3, 1.3)]      // 1 + q: a SAM step costs one pass pair more
+    [InlineData("AE-SAM", 0.8, 1.8)]      // the full-batch gradient at w is always paid, SAM adds the descent
+    [InlineData("LookSAM-5", 0.0, 1.0)]
+    [InlineData("MBS", 1.0, 1.25)]
+    [InlineData("SGD", 0.7, 1.0)]         // Never stays the base optimizer whatever the share
+    public void AtAnObservedSamShareEachSamStepAddsItsExtraPasses(string name, double share, double expected) =>
+        Assert.Equal(expected, CostModel.IdealRatio(Paper(name), share), 12);
+
+    [Fact]
+    public void TheExpectedShareGivesTheTableValue()
+    {
+        foreach (var d in PaperVariants.Descriptors)
+            Assert.Equal(CostModel.IdealRatio(d), CostModel.IdealRatio(d, CostModel.SamShare(d)), 12);
+        Assert.Throws<ArgumentOutOfRangeException>(() => CostModel.IdealRatio(Paper("SAM"), 1.5));
+    }
 }
