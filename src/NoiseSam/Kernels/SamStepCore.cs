@@ -314,12 +314,16 @@ public sealed class SamStepCore : IDisposable
         using var phase = StepProfiler.Measure("noise", StepPhaseKind.Parameters);
         long d = Flat.Length;
         var grad = Flat.Grad;
-        Tensor unit = distribution switch
+        // The draw goes into the weight backup: every perturbation overwrites it with w right after,
+        // so the noise needs neither a fresh d-sized allocation per step nor a buffer of its own.
+        // Same generator calls as torch.randn/rand(d), so the same numbers.
+        var unit = backup ?? throw new InvalidOperationException($"variant '{variantName}' never perturbs (Schedule Never): it has no noise to add");
+        switch (distribution)
         {
-            NoiseDistribution.Gaussian => torch.randn(d, dtype: grad.dtype, device: grad.device, generator: noiseGenerator),
-            NoiseDistribution.Uniform => torch.rand(d, dtype: grad.dtype, device: grad.device, generator: noiseGenerator).mul_(Two).sub_(One).mul_(Sqrt3),
-            _ => torch.rand(d, dtype: grad.dtype, device: grad.device, generator: noiseGenerator).lt_(Half).to(grad.dtype).mul_(Two).sub_(One),
-        };
+            case NoiseDistribution.Gaussian: unit.normal_(generator: noiseGenerator); break;
+            case NoiseDistribution.Uniform: unit.uniform_(0, 1, generator: noiseGenerator).mul_(Two).sub_(One).mul_(Sqrt3); break;
+            default: unit.uniform_(0, 1, generator: noiseGenerator).lt_(Half).mul_(Two).sub_(One); break;
+        }
         if (scaling == NoiseScaling.Absolute)
         {
             using Scalar s = sigma;

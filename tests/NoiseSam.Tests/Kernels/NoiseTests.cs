@@ -78,6 +78,29 @@ public sealed class NoiseTests
             Assert.True(n.abs().sub(s).abs().max().item<double>() < 1e-12 * Math.Max(1, s), "Rademacher noise is exactly ±s");
     }
 
+    [Theory]
+    [InlineData(NoiseDistribution.Gaussian)]
+    [InlineData(NoiseDistribution.Uniform)]
+    [InlineData(NoiseDistribution.Rademacher)]
+    public void NoiseIsTheStepsOwnStreamOfTorchDrawsScaledBySigma(NoiseDistribution distribution)
+    {
+        // The noise stream is a torch.Generator seeded with Seed ^ 0x5A170000 (resumable, and the
+        // same numbers on every run): each step's noise is torch.randn(d) (Gaussian) or a map of
+        // torch.rand(d) (Uniform, Rademacher) from it, drawn afresh in a reference written here.
+        const double sigma = 0.3;
+        long d = ParameterCount();
+        var n = Noise(distribution, sigma, NoiseScaling.Absolute, fraction: 1, gradNorm: 0, draws: 3);
+        var stream = new Generator(21UL ^ 0x5A17_0000UL);
+        var expected = cat(Enumerable.Range(0, 3).Select(_ => distribution switch
+        {
+            NoiseDistribution.Gaussian => randn(d, dtype: ScalarType.Float64, generator: stream),
+            NoiseDistribution.Uniform => rand(d, dtype: ScalarType.Float64, generator: stream) * 2 - 1,
+            _ => where(rand(d, dtype: ScalarType.Float64, generator: stream) < 0.5, 1.0, -1.0),
+        }).ToArray());
+        if (distribution == NoiseDistribution.Uniform) expected *= Math.Sqrt(3);
+        Close.Assert(expected * sigma, n, 1e-12);
+    }
+
     [Fact]
     public void ZeroSigmaIsANoOpForTheWholeStep()
     {
