@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Regenerates one model's table in the README's "Performance" section with one command: runs
-# `noisesam bench-step` with the PyTorch peer (--pytorch, when Debian's python3-torch is there) and
-# every variant's peak RSS in a fresh process (--memory) into docs/results/bench-step-<model>.csv,
-# records the run conditions (date, cores, CPU, load average before and after) beside it, and
-# splices the table between the PERF:<model> markers of README.md.
+# Regenerates one model's tables in the README's "Performance" section with one command: runs
+# `noisesam bench-step` with the PyTorch peer (--pytorch, when Debian's python3-torch is there),
+# every variant's peak RSS in a fresh process (--memory) and a profile of where each step's time
+# goes (--profile) into docs/results/bench-step-<model>.csv (+ -profile.csv), records the run
+# conditions (date, cores, CPU, load average before and after) beside it, and splices the tables
+# between the PERF:<model> markers of README.md.
 #
 #   scripts/update-readme-perf.sh                                  # small CNN, batch 128, all cores
 #   scripts/update-readme-perf.sh --model resnet18 --rounds 3 --warmup 1 --steps 1 --memory-steps 5
@@ -41,21 +42,21 @@ if [ "$reuse" = 0 ]; then
   fi
   load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
   started="$(date -u '+%Y-%m-%d %H:%M UTC')"
-  "$root/noisesam" bench-step --model "$model" --memory "${peer[@]}" --out "$csv" "${args[@]}"
+  "$root/noisesam" bench-step --model "$model" --memory --profile "${peer[@]}" --out "$csv" "${args[@]}"
   {
     echo "date=$started"
     echo "cores=$(nproc)"
     echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
     echo "load_before=$load_before"
     echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "command=noisesam bench-step --model $model --memory ${peer[*]} ${args[*]}"
+    echo "command=noisesam bench-step --model $model --memory --profile ${peer[*]} ${args[*]}"
   } > "$meta"
 fi
 [ -f "$csv" ] || { echo "update-readme-perf: $csv not found (run without --reuse first)" >&2; exit 1; }
 
-python3 - "$readme" "$csv" "$meta" "$model" <<'PY'
+python3 - "$readme" "$csv" "$meta" "$model" "${csv%.csv}-profile.csv" <<'PY'
 import csv, os, re, sys
-readme, path, meta_path, model = sys.argv[1:5]
+readme, path, meta_path, model, profile_path = sys.argv[1:6]
 rows = list(csv.DictReader(open(path, encoding="utf-8")))
 meta = {}
 if os.path.exists(meta_path):
@@ -72,7 +73,7 @@ def fmt(v, spec, suffix=""):
     return "–" if v is None else format(v, spec) + suffix
 
 # One row per variant: the generated step (the engine's only where no generated class exists).
-seen, table = set(), []
+seen, table, excess = set(), [], []
 for r in rows:
     if r["implementation"] == "hand-written" or r["variant"] in seen:
         continue
@@ -81,10 +82,46 @@ for r in rows:
     if state is None and num(r, "state_buffers") is not None:
         state = num(r, "state_buffers") * 4
     peak = num(r, "peak_rss_bytes")
-    table.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
-        r["variant"], fmt(num(r, "ideal_ratio"), ".2f"), fmt(num(r, "ratio"), ".2f"), fmt(num(r, "pytorch_ratio"), ".2f"),
+    share = num(r, "sam_share")
+    ideal, ratio = num(r, "ideal_ratio"), num(r, "ratio")
+    table.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+        r["variant"], fmt(None if share is None else 100 * share, ".0f", " %"), fmt(ideal, ".2f"), fmt(ratio, ".2f"),
+        fmt(None if ideal is None or ratio is None else ratio / ideal, ".2f"), fmt(num(r, "pytorch_ratio"), ".2f"),
         fmt(num(r, "torchsharp_over_pytorch"), ".2f"), fmt(num(r, "median_ms"), ".1f"),
         fmt(None if peak is None else peak / 1048576, ".0f"), fmt(state, ".0f"), fmt(num(r, "extra_state_bytes_per_param"), ".0f")))
+    if num(r, "excess_ms") is not None and num(r, "ratio") != 1:
+        step, ideal_ratio = num(r, "profile_step_ms"), num(r, "profile_ideal_ratio")
+        other = (num(r, "excess_bookkeeping_ms") or 0) + (num(r, "excess_unattributed_ms") or 0)
+        excess.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            r["variant"], fmt(ideal_ratio, ".2f"), fmt(step - num(r, "excess_ms"), ".1f"), fmt(step, ".1f"),
+            fmt(num(r, "excess_ms"), "+.1f"), fmt(num(r, "excess_passes_ms"), "+.1f"), fmt(num(r, "excess_parameters_ms"), "+.2f"),
+            fmt(num(r, "excess_host_ms"), "+.2f"), fmt(num(r, "excess_selection_ms") + other, "+.2f")))
+
+# Pass costs from the profile: a full-batch forward's share of a pass pair (the cost model assumes
+# 1/3) and what a pass on fewer rows costs per row against the full batch.
+facts = []
+if os.path.exists(profile_path):
+    passes = {}
+    for p in csv.DictReader(open(profile_path, encoding="utf-8")):
+        if p["kind"] != "Pass":
+            continue
+        name, calls, ms = p["phase"], float(p["calls_per_step"]), float(p["ms_per_step"])
+        c, t = passes.get(name, (0.0, 0.0))
+        passes[name] = (c + calls, t + ms)
+    def per_call(name):
+        c, t = passes.get(name, (0.0, 0.0))
+        return t / c if c else None
+    def rows_of(name):
+        return int(name.rsplit(" ", 1)[1])
+    full = max((rows_of(n) for n in passes if n.startswith("forward ")), default=None)
+    f, b = per_call(f"forward {full}"), per_call(f"backward {full}")
+    if f and b:
+        facts.append(f"Profiled passes: a {full}-row forward took {f:.1f} ms and its backward {b:.1f} ms, so a forward is "
+                     f"{f / (f + b):.2f} of a pass pair (the cost model assumes 0.33); a no-grad forward costs what a forward does.")
+        for n in sorted({rows_of(n) for n in passes if n.startswith("forward ")} - {full}, reverse=True):
+            sf, sb = per_call(f"forward {n}"), per_call(f"backward {n}")
+            if sf and sb:
+                facts.append(f"A {n}-row forward + backward took {sf + sb:.1f} ms: {((sf + sb) / n) / ((f + b) / full):.2f}× the full batch's time per row.")
 
 rel = os.path.relpath(path, os.path.dirname(os.path.abspath(readme)))
 if meta:
@@ -97,10 +134,22 @@ parameters = rows[0].get("parameters", "?") if rows else "?"
 body = [
     f"Model `{model}` ({parameters} parameters), data in [{rel}]({rel}). {conditions}",
     "",
-    "| variant | ideal × | measured × | PyTorch × | TorchSharp / PyTorch time | ms / step | peak RSS MiB | state B/param | extra B/param |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| variant | SAM steps | ideal × | measured × | overhead | PyTorch × | TorchSharp / PyTorch time | ms / step | peak RSS MiB | state B/param | extra B/param |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     *table,
 ]
+if excess:
+    body += [
+        "",
+        "Where each step's time beyond the cost model goes (`--profile`: ms per profiled step; each part is the variant's time on that "
+        "kind of work minus the ideal ratio times the base step's, so the parts add up to the excess):",
+        "",
+        "| variant | ideal × | ideal ms | step ms | excess | passes | O(d) kernels | host reads | selection + other |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *excess,
+    ]
+if facts:
+    body += ["", " ".join(facts)]
 text = open(readme, encoding="utf-8").read()
 begin, end = f"<!-- PERF:{model}:BEGIN", f"<!-- PERF:{model}:END -->"
 block = f"{begin} (scripts/update-readme-perf.sh) -->\n" + "\n".join(body) + "\n" + end

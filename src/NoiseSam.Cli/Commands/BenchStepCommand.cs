@@ -224,7 +224,9 @@ internal static class BenchStepCommand
         CreateDirectoryFor(file);
         double peerBase = PeerBase(peer);
         var csv = new StringBuilder("variant,implementation,model,median_ms,p25_ms,p75_ms,ratio,ideal_ratio,overhead,parameters,state_buffers," +
-            "state_bytes_per_param,extra_state_bytes_per_param,peak_rss_bytes,pytorch_median_ms,pytorch_ratio,torchsharp_over_pytorch,sam_share,expected_ideal_ratio\n");
+            "state_bytes_per_param,extra_state_bytes_per_param,peak_rss_bytes,pytorch_median_ms,pytorch_ratio,torchsharp_over_pytorch,sam_share,expected_ideal_ratio," +
+            "profile_step_ms,profile_ideal_ratio,excess_ms,excess_passes_ms,excess_parameters_ms,excess_host_ms,excess_selection_ms,excess_bookkeeping_ms,excess_unattributed_ms\n");
+        var baseline = timings.FirstOrDefault(t => t.IsBaseline)?.Profile;
         foreach (var t in timings)
         {
             var p = t.Implementation == "hand-written" ? null : peer.FirstOrDefault(q => OurName(q.Variant) == t.Variant);
@@ -232,9 +234,17 @@ internal static class BenchStepCommand
             csv.AppendLine(string.Create(Inv,
                 $"{t.Variant},{t.Implementation},{t.Model},{t.MedianMs:G6},{t.P25Ms:G6},{t.P75Ms:G6},{t.Ratio:G6},{t.IdealRatio:G6},{t.Overhead:G6},{t.Parameters},{t.StateBuffers}," +
                 $"{t.StateBytesPerParameter},{t.ExtraStateBytesPerParameter},{(t.PeakRssBytes is long peak ? peak.ToString(Inv) : "")},{peerColumns}," +
-                $"{t.SamShare:G6},{t.ExpectedIdealRatio:G6}"));
+                $"{t.SamShare:G6},{t.ExpectedIdealRatio:G6},{ProfileColumns(t, baseline)}"));
         }
         File.WriteAllText(file, csv.ToString());
+    }
+
+    // Where a profiled step's time over the cost model went (empty columns when not profiled).
+    private static string ProfileColumns(StepTiming t, StepProfileSummary? baseline)
+    {
+        if (t.Profile is not { } p || baseline is null) return ",,,,,,,,";
+        var b = OverheadBreakdown.Of(t.Variant, p, baseline);
+        return string.Create(Inv, $"{p.StepMs:G6},{p.IdealRatio:G6},{b.ExcessMs:G6},{b.Passes:G6},{b.Parameters:G6},{b.Host:G6},{b.Selection:G6},{b.Bookkeeping:G6},{b.Unattributed:G6}");
     }
 
     // The peer script names micro-batch SAM "MBS f=<fraction>"; ours is the generated (or engine) MBS.

@@ -27,7 +27,8 @@ public sealed class UpdateReadmePerfScriptTests
         Directory.CreateDirectory(dir["results"]);
         File.WriteAllText(dir["README.md"], Readme);
         var r = CliHarness.Run("bench-step", "--variants", "SGD,SAM", "--warmup", "0", "--rounds", "1", "--steps", "1",
-            "--batch-size", "8", "--threads", "1", "--memory", "--memory-steps", "1", "--out", Path.Combine(dir["results"], "bench-step-small-cnn.csv"));
+            "--batch-size", "8", "--threads", "1", "--memory", "--memory-steps", "1", "--profile", "--profile-rounds", "1",
+            "--out", Path.Combine(dir["results"], "bench-step-small-cnn.csv"));
         Assert.True(r.ExitCode == ExitCodes.Success, r.ToString());
 
         var (code, output) = RunScript(dir, "--reuse");
@@ -36,13 +37,19 @@ public sealed class UpdateReadmePerfScriptTests
         Assert.DoesNotContain("old table", text);
         Assert.StartsWith("# Title", text);
         Assert.EndsWith("## Next", text.TrimEnd());
-        var rows = text.Split('\n').Where(l => l.StartsWith("| S", StringComparison.Ordinal)).Select(l => l.Split('|', StringSplitOptions.TrimEntries)).ToDictionary(c => c[1]);
+        var lines = text.Split('\n').Where(l => l.StartsWith("| S", StringComparison.Ordinal)).Select(l => l.Split('|', StringSplitOptions.TrimEntries)).ToList();
+        var rows = lines.Where(c => c.Length == 13).ToDictionary(c => c[1]);
         Assert.Equal(["SAM", "SGD"], rows.Keys.Order());
-        // variant | ideal | measured | PyTorch × | TS/PyTorch | ms | peak RSS MiB | state | extra
-        Assert.Equal(["2.00", "–", "–"], new[] { rows["SAM"][2], rows["SAM"][4], rows["SAM"][5] });
-        Assert.Equal(["8", "4"], new[] { rows["SAM"][8], rows["SAM"][9] });
-        Assert.Equal(["1.00", "1.00", "4", "0"], new[] { rows["SGD"][2], rows["SGD"][3], rows["SGD"][8], rows["SGD"][9] });
-        Assert.All(rows.Values, c => Assert.True(double.Parse(c[7], System.Globalization.CultureInfo.InvariantCulture) > 32, $"peak RSS {c[7]} MiB"));
+        // variant | SAM steps | ideal | measured | overhead | PyTorch × | TS/PyTorch | ms | peak RSS MiB | state | extra
+        Assert.Equal(["100 %", "2.00", "–", "–"], new[] { rows["SAM"][2], rows["SAM"][3], rows["SAM"][6], rows["SAM"][7] });
+        Assert.Equal(["8", "4"], new[] { rows["SAM"][10], rows["SAM"][11] });
+        Assert.Equal(["0 %", "1.00", "1.00", "1.00", "4", "0"], new[] { rows["SGD"][2], rows["SGD"][3], rows["SGD"][4], rows["SGD"][5], rows["SGD"][10], rows["SGD"][11] });
+        Assert.All(rows.Values, c => Assert.True(double.Parse(c[9], System.Globalization.CultureInfo.InvariantCulture) > 32, $"peak RSS {c[9]} MiB"));
+        // The profile's excess table has SAM only (the base step has no excess), and the pass costs are stated.
+        var excess = Assert.Single(lines, c => c.Length == 11);
+        Assert.Equal(["SAM", "2.00"], excess[1..3]);
+        Assert.Contains("8-row forward took", text);
+        Assert.Contains("of a pass pair (the cost model assumes 0.33)", text);
     }
 
     [Fact]
@@ -54,13 +61,14 @@ public sealed class UpdateReadmePerfScriptTests
         File.WriteAllText(Path.Combine(dir["results"], "bench-step-small-cnn.csv"),
             "variant,implementation,model,median_ms,p25_ms,p75_ms,ratio,ideal_ratio,overhead,parameters,state_buffers,state_bytes_per_param,extra_state_bytes_per_param,peak_rss_bytes,pytorch_median_ms,pytorch_ratio,torchsharp_over_pytorch\n" +
             "SGD,generated,small-cnn,40,39,41,1,1,1,1000,1,4,0,314572800,300,1,0.133333\n" +
-            "SAM,generated,small-cnn,82,80,85,2.05,2,1.025,1000,2,8,4,335544320,546,1.82,0.150183\n" +
+            "SAM,generated,small-cnn,82,80,85,2.1,2,1.05,1000,2,8,4,335544320,546,1.82,0.150183\n" +
             "SAM,hand-written,small-cnn,90,88,92,2.25,2,1.125,1000,2,8,4,,,,\n");
         var (code, output) = RunScript(dir, "--reuse", "--model", "small-cnn");
         Assert.True(code == 0, output);
         string text = File.ReadAllText(dir["README.md"]);
-        Assert.Contains("| SAM | 2.00 | 2.05 | 1.82 | 0.15 | 82.0 | 320 | 8 | 4 |", text);
-        Assert.Contains("| SGD | 1.00 | 1.00 | 1.00 | 0.13 | 40.0 | 300 | 4 | 0 |", text);
+        // A CSV from before the SAM-share columns: the share is unknown, the rest renders.
+        Assert.Contains("| SAM | – | 2.00 | 2.10 | 1.05 | 1.82 | 0.15 | 82.0 | 320 | 8 | 4 |", text);
+        Assert.Contains("| SGD | – | 1.00 | 1.00 | 1.00 | 1.00 | 0.13 | 40.0 | 300 | 4 | 0 |", text);
         Assert.DoesNotContain("90.0", text);   // the hand-written row is not the variant's row
 
         File.WriteAllText(dir["README.md"], "# no markers\n");
