@@ -36,8 +36,14 @@ meta="$results/bench-step-$model.meta"
 if [ "$reuse" = 0 ]; then
   mkdir -p "$results"
   peer=(--pytorch)
+  # The peer is Debian's PyTorch: install it like ./noisesam installs the data set (as root, or with sudo).
+  if ! /usr/bin/python3 -c 'import torch' 2>/dev/null && [ -z "${NOISESAM_NO_INSTALL:-}" ]; then
+    echo "update-readme-perf: installing the PyTorch peer (Debian package python3-torch)..." >&2
+    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-torch >&2 || true
+  fi
   if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-    echo "update-readme-perf: /usr/bin/python3 has no torch (sudo apt-get install python3-torch): no PyTorch columns" >&2
+    echo "update-readme-perf: /usr/bin/python3 has no torch (apt-get install python3-torch failed or was skipped): no PyTorch columns" >&2
     peer=()
   fi
   load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -72,6 +78,29 @@ def num(row, key):
 def fmt(v, spec, suffix=""):
     return "–" if v is None else format(v, spec) + suffix
 
+# The profile's passes per variant ("forward 32", "backward 128", "no-grad forward 128": calls and ms
+# per step), for the pass costs below and for the cost model at measured full-batch pass costs.
+profile = {}
+if os.path.exists(profile_path):
+    for p in csv.DictReader(open(profile_path, encoding="utf-8")):
+        if p["kind"] == "Pass" and p["implementation"] != "hand-written":
+            profile.setdefault((p["variant"], p["implementation"]), []).append(
+                (p["phase"].rsplit(" ", 1)[0], int(p["phase"].rsplit(" ", 1)[1]), float(p["calls_per_step"]), float(p["ms_per_step"])))
+
+def full_batch_per_row(base):
+    # ms per row of a forward and a backward on the base step's (full) batch; a no-grad forward is priced as a forward
+    rates = {kind: ms / (calls * n) for kind, n, calls, ms in base if calls}
+    rates["no-grad forward"] = rates.get("forward")
+    return rates
+
+def pass_cost_ratio(passes, base):
+    rates = full_batch_per_row(base)
+    priced = lambda ps: sum(calls * n * rates[kind] for kind, n, calls, _ in ps if rates.get(kind))
+    return priced(passes) / priced(base) if base and priced(base) else None
+
+base_key = next(((r["variant"], r["implementation"]) for r in rows if num(r, "ratio") == 1 and r["implementation"] != "hand-written"), None)
+base_passes = profile.get(base_key, [])
+
 # One row per variant: the generated step (the engine's only where no generated class exists).
 seen, table, excess = set(), [], []
 for r in rows:
@@ -92,20 +121,19 @@ for r in rows:
     if num(r, "excess_ms") is not None and num(r, "ratio") != 1:
         step, ideal_ratio = num(r, "profile_step_ms"), num(r, "profile_ideal_ratio")
         other = (num(r, "excess_bookkeeping_ms") or 0) + (num(r, "excess_unattributed_ms") or 0)
-        excess.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
-            r["variant"], fmt(ideal_ratio, ".2f"), fmt(step - num(r, "excess_ms"), ".1f"), fmt(step, ".1f"),
+        measured_passes = pass_cost_ratio(profile.get((r["variant"], r["implementation"]), []), base_passes)
+        excess.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            r["variant"], fmt(ideal_ratio, ".2f"), fmt(measured_passes, ".2f"), fmt(step - num(r, "excess_ms"), ".1f"), fmt(step, ".1f"),
             fmt(num(r, "excess_ms"), "+.1f"), fmt(num(r, "excess_passes_ms"), "+.1f"), fmt(num(r, "excess_parameters_ms"), "+.2f"),
             fmt(num(r, "excess_host_ms"), "+.2f"), fmt(num(r, "excess_selection_ms") + other, "+.2f")))
 
 # Pass costs from the profile: a full-batch forward's share of a pass pair (the cost model assumes
 # 1/3) and what a pass on fewer rows costs per row against the full batch.
 facts = []
-if os.path.exists(profile_path):
+if profile:
     passes = {}
-    for p in csv.DictReader(open(profile_path, encoding="utf-8")):
-        if p["kind"] != "Pass":
-            continue
-        name, calls, ms = p["phase"], float(p["calls_per_step"]), float(p["ms_per_step"])
+    for kind, n, calls, ms in (x for ps in profile.values() for x in ps):
+        name = f"{kind} {n}"
         c, t = passes.get(name, (0.0, 0.0))
         passes[name] = (c + calls, t + ms)
     def per_call(name):
@@ -142,10 +170,12 @@ if excess:
     body += [
         "",
         "Where each step's time beyond the cost model goes (`--profile`: ms per profiled step; each part is the variant's time on that "
-        "kind of work minus the ideal ratio times the base step's, so the parts add up to the excess):",
+        "kind of work minus the ideal ratio times the base step's, so the parts add up to the excess). \"At measured pass costs\" "
+        "prices the rows each profiled pass saw at the base step's full-batch cost per row of that pass (forward, backward) instead of "
+        "the cost model's 1/3 : 2/3 split:",
         "",
-        "| variant | ideal × | ideal ms | step ms | excess | passes | O(d) kernels | host reads | selection + other |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| variant | ideal × | at measured pass costs × | ideal ms | step ms | excess | passes | O(d) kernels | host reads | selection + other |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *excess,
     ]
 if facts:

@@ -33,10 +33,11 @@ public sealed record StepBenchmarkOptions
 }
 
 /// <summary>
-/// Per-step time of one implementation of one variant. <paramref name="IdealRatio"/> is the cost
-/// model's ratio at the share of SAM steps the timed steps actually had (<see cref="SamShare"/>):
-/// a switching schedule over a few dozen steps on one batch rarely hits its expected share, and
-/// the cost model prices the steps that ran, not the ones expected.
+/// Per-step time of one implementation of one variant. Each timed step is filed as a SAM step or a
+/// base step; <paramref name="MedianMs"/> and its quartiles weigh the two kinds by the schedule's
+/// expected share (<see cref="SamShare"/>), and <paramref name="IdealRatio"/> is the cost model at
+/// that share: a switching schedule over a few dozen steps on one batch rarely hits its expected
+/// share, and a median over mixed samples would price whatever mix it happened to hold.
 /// </summary>
 public sealed record StepTiming(
     string Variant, string Implementation, string Model, double IdealRatio,
@@ -44,8 +45,14 @@ public sealed record StepTiming(
 {
     /// <summary>Measured ratio over the cost model's ideal ratio (1 = at the model's limit).</summary>
     public double Overhead => Ratio / IdealRatio;
-    /// <summary>Share of the timed steps that were SAM steps (<see cref="SamStepResult.Perturbed"/>).</summary>
+    /// <summary>
+    /// The share of SAM steps the time and the ideal ratio are priced at: the schedule's expected
+    /// share when the timed steps held both SAM and base steps (each kind's quantile weighted by its
+    /// share), otherwise the share that ran (0 or 1).
+    /// </summary>
     public double SamShare { get; init; } = 1;
+    /// <summary>Share of the timed steps that were SAM steps (<see cref="SamStepResult.Perturbed"/>).</summary>
+    public double ObservedSamShare { get; init; } = 1;
     /// <summary>The cost model's ratio at the schedule's expected share of SAM steps (ALGORITHMS.md §10.2's table).</summary>
     public double ExpectedIdealRatio { get; init; }
     /// <summary>Optimizer and SAM state beyond the weights and gradients, in bytes per parameter (fp32).</summary>
@@ -98,31 +105,35 @@ public static class StepBenchmark
                 progress?.Invoke($"warm-up {s.Label}");
                 for (int i = 0; i < options.Warmup; i++) s.Step.Step(input, target);
             }
+            // Each step is timed on its own and filed as a SAM or a base step; the step ends with a
+            // host read of its statistics, so on an accelerator its kernels are done when it returns.
+            Action? synchronize = Synchronizer(device);
             for (int round = 0; round < options.Rounds; round++)
             {
                 progress?.Invoke($"round {round + 1}/{options.Rounds}");
                 for (int k = 0; k < subjects.Count; k++)
                 {
                     var s = subjects[(k + round) % subjects.Count];
-                    int perturbed = 0;
-                    var watch = Stopwatch.StartNew();
                     for (int i = 0; i < options.StepsPerSample; i++)
-                        if (s.Step.Step(input, target).Perturbed) perturbed++;
-                    s.Samples.Add(watch.Elapsed.TotalMilliseconds / options.StepsPerSample);
-                    s.SamSteps += perturbed;
-                    s.TimedSteps += options.StepsPerSample;
+                    {
+                        long start = Stopwatch.GetTimestamp();
+                        bool perturbed = s.Step.Step(input, target).Perturbed;
+                        synchronize?.Invoke();
+                        (perturbed ? s.SamStepMs : s.BaseStepMs).Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    }
                 }
             }
-            Profile(subjects.Where(s => s.Implementation != "hand-written").ToList(), options, device, input, target, progress);
+            Profile(subjects.Where(s => s.Implementation != "hand-written").ToList(), options, synchronize, input, target, progress);
 
             var baseSubject = subjects.FirstOrDefault(s => s.Descriptor.Policy == Dsl.SchedulePolicy.Never && s.Implementation != "engine") ?? subjects[0];
-            double baseline = baseSubject.Median;
+            double baseline = baseSubject.At(0.5);
             return subjects.Select(s => new StepTiming(
-                s.Name, s.Implementation, options.Model, CostModel.IdealRatio(s.Descriptor, s.SamShare),
-                s.Median, Quantile(s.Samples, 0.25), Quantile(s.Samples, 0.75), s.Median / baseline,
+                s.Name, s.Implementation, options.Model, CostModel.IdealRatio(s.Descriptor, s.PricedShare),
+                s.At(0.5), s.At(0.25), s.At(0.75), s.At(0.5) / baseline,
                 s.Parameters, StateBuffers(s.Descriptor))
             {
-                SamShare = s.SamShare,
+                SamShare = s.PricedShare,
+                ObservedSamShare = s.ObservedShare,
                 ExpectedIdealRatio = CostModel.IdealRatio(s.Descriptor),
                 OptimizerStateBuffers = OptimizerStateBuffers(s.Descriptor),
                 IsBaseline = ReferenceEquals(s, baseSubject),
@@ -139,10 +150,11 @@ public static class StepBenchmark
         }
     }
 
+    private static Action? Synchronizer(Device device) => device.type == DeviceType.CUDA ? () => torch.cuda.synchronize(device) : null;
+
     // Same rotation as the timed rounds; on an accelerator every phase boundary waits for the device.
-    private static void Profile(List<Subject> subjects, StepBenchmarkOptions options, Device device, Tensor input, Tensor target, Action<string>? progress)
+    private static void Profile(List<Subject> subjects, StepBenchmarkOptions options, Action? synchronize, Tensor input, Tensor target, Action<string>? progress)
     {
-        Action? synchronize = device.type == DeviceType.CUDA ? () => torch.cuda.synchronize(device) : null;
         for (int round = 0; round < options.ProfileRounds; round++)
         {
             progress?.Invoke($"profile round {round + 1}/{options.ProfileRounds}");
@@ -195,19 +207,32 @@ public static class StepBenchmark
         public required string Implementation { get; init; }
         public required ISamStep Step { get; init; }
         public required nn.Module<Tensor, Tensor> Model { get; init; }
-        public List<double> Samples { get; } = [];
+        public List<double> SamStepMs { get; } = [];
+        public List<double> BaseStepMs { get; } = [];
         // Insertion-ordered in practice (no removals): phases in the order they first ran.
         public Dictionary<string, StepPhase> ProfiledPhases { get; } = new(StringComparer.Ordinal);
         public long ProfiledSteps { get; set; }
         public long ProfiledSamSteps { get; set; }
-        public long SamSteps { get; set; }
-        public long TimedSteps { get; set; }
-        public double SamShare => TimedSteps > 0 ? SamSteps / (double)TimedSteps : CostModel.SamShare(Descriptor);
+        public double ObservedShare => SamStepMs.Count + BaseStepMs.Count is int n and > 0 ? SamStepMs.Count / (double)n : 0;
+
+        // A schedule's expected share of SAM steps when both kinds of step were timed (a Custom
+        // schedule has no expected share); otherwise the kind that ran.
+        public double PricedShare => SamStepMs.Count > 0 && BaseStepMs.Count > 0 && Descriptor.Policy != Dsl.SchedulePolicy.Custom
+            ? CostModel.SamShare(Descriptor)
+            : ObservedShare;
+
+        // The q-quantile of a step at the priced share: the SAM steps' quantile and the base steps'
+        // weighted by their shares, so a switching variant's time does not hinge on how many SAM
+        // steps a few dozen timed steps happened to hold.
+        public double At(double q)
+        {
+            double share = PricedShare;
+            return (share > 0 ? share * Quantile(SamStepMs, q) : 0) + (share < 1 ? (1 - share) * Quantile(BaseStepMs, q) : 0);
+        }
         public double ProfiledMs { get; set; }
         public SamVariantDescriptor Descriptor => Step.Variant;
         public long Parameters => Model.parameters().Sum(p => p.numel());
         public string Label => $"{Name} ({Implementation})";
-        public double Median => Quantile(Samples, 0.5);
 
         public static Subject Create(string name, string implementation, StepBenchmarkOptions options,
             Func<nn.Module<Tensor, Tensor>, SamStepOptions, ISamStep> factory, int channels, int size, Device device)

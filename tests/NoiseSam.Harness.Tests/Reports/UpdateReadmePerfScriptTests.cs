@@ -46,7 +46,7 @@ public sealed class UpdateReadmePerfScriptTests
         Assert.Equal(["0 %", "1.00", "1.00", "1.00", "4", "0"], new[] { rows["SGD"][2], rows["SGD"][3], rows["SGD"][4], rows["SGD"][5], rows["SGD"][10], rows["SGD"][11] });
         Assert.All(rows.Values, c => Assert.True(double.Parse(c[9], System.Globalization.CultureInfo.InvariantCulture) > 32, $"peak RSS {c[9]} MiB"));
         // The profile's excess table has SAM only (the base step has no excess), and the pass costs are stated.
-        var excess = Assert.Single(lines, c => c.Length == 11);
+        var excess = Assert.Single(lines, c => c.Length == 12);
         Assert.Equal(["SAM", "2.00"], excess[1..3]);
         Assert.Contains("8-row forward took", text);
         Assert.Contains("of a pass pair (the cost model assumes 0.33)", text);
