@@ -180,6 +180,15 @@ if excess:
     ]
 if facts:
     body += ["", " ".join(facts)]
+plot = os.path.splitext(path)[0] + ".png"
+if os.path.exists(plot):
+    prel = os.path.relpath(plot, os.path.dirname(os.path.abspath(readme)))
+    steps = os.path.splitext(path)[0] + "-steps.png"
+    srel = os.path.relpath(steps, os.path.dirname(os.path.abspath(readme)))
+    body += ["", f"![{model} step-time ratios]({prel})", "",
+             f"Every timed step in run order: [{os.path.basename(steps)}]({srel}) (noise bursts and drift show there)." if os.path.exists(steps) else ""]
+    if not body[-1]:
+        body.pop()
 text = open(readme, encoding="utf-8").read()
 begin, end = f"<!-- PERF:{model}:BEGIN", f"<!-- PERF:{model}:END -->"
 block = f"{begin} (scripts/update-readme-perf.sh) -->\n" + "\n".join(body) + "\n" + end

@@ -142,9 +142,21 @@ internal static class BenchStepCommand
             {
                 WriteCsv(file, timings, peer);
                 context.Console.WriteLine($"Wrote {Path.GetFullPath(file)}");
+                string stepsFile = BenchStepProfileOutput.SiblingPath(file, "steps");
+                WriteStepsCsv(stepsFile, timings);
+                context.Console.WriteLine($"Wrote {Path.GetFullPath(stepsFile)}");
+                double peerBase = PeerBase(peer);
+                var peerRatios = peer.GroupBy(p => OurName(p.Variant)).ToDictionary(g => g.Key, g => g.First().MedianMs / peerBase, StringComparer.Ordinal);
+                string what = string.Create(Inv, $"{options.Model}, batch {options.BatchSize}, {options.Threads} thread(s)");
+                foreach (string png in new[]
+                {
+                    BenchPlots.Ratios(Path.ChangeExtension(file, ".png"), timings, peerRatios, $"Step time relative to the base optimizer ({what})"),
+                    BenchPlots.StepTimes(Path.ChangeExtension(stepsFile, ".png"), timings, $"Every timed step ({what})"),
+                })
+                    context.Console.WriteLine($"Wrote {Path.GetFullPath(png)}");
                 if (options.ProfileRounds > 0)
                 {
-                    string profileFile = BenchStepProfileOutput.ProfilePath(file);
+                    string profileFile = BenchStepProfileOutput.SiblingPath(file, "profile");
                     BenchStepProfileOutput.WriteCsv(profileFile, timings);
                     context.Console.WriteLine($"Wrote {Path.GetFullPath(profileFile)}");
                 }
@@ -237,6 +249,15 @@ internal static class BenchStepCommand
                 $"{t.StateBytesPerParameter},{t.ExtraStateBytesPerParameter},{(t.PeakRssBytes is long peak ? peak.ToString(Inv) : "")},{peerColumns}," +
                 $"{t.ObservedSamShare:G6},{t.SamShare:G6},{t.ExpectedIdealRatio:G6},{ProfileColumns(t, baseline)}"));
         }
+        File.WriteAllText(file, csv.ToString());
+    }
+
+    // Every timed step in run order: a plot of ms against sequence shows noise bursts and drift.
+    private static void WriteStepsCsv(string file, IReadOnlyList<StepTiming> timings)
+    {
+        var csv = new StringBuilder("sequence,variant,implementation,model,round,sam_step,ms\n");
+        foreach (var (t, step) in timings.SelectMany(t => t.Steps.Select(step => (t, step))).OrderBy(x => x.step.Sequence))
+            csv.AppendLine(string.Create(Inv, $"{step.Sequence},{t.Variant},{t.Implementation},{t.Model},{step.Round},{(step.Perturbed ? 1 : 0)},{step.Ms:G6}"));
         File.WriteAllText(file, csv.ToString());
     }
 

@@ -72,11 +72,11 @@ internal static class BenchStepProfileOutput
         File.WriteAllText(file, csv.ToString());
     }
 
-    /// <summary>Where <c>--profile</c> writes its CSV beside the timings' <paramref name="csv"/>: <c>x.csv</c> → <c>x-profile.csv</c>.</summary>
-    public static string ProfilePath(string csv)
+    /// <summary>A CSV beside the timings' <paramref name="csv"/>: <c>x.csv</c> → <c>x-profile.csv</c> for <paramref name="suffix"/> <c>profile</c>.</summary>
+    public static string SiblingPath(string csv, string suffix)
     {
         string dir = Path.GetDirectoryName(csv) ?? "";
-        return Path.Combine(dir, Path.GetFileNameWithoutExtension(csv) + "-profile" + (Path.HasExtension(csv) ? Path.GetExtension(csv) : ".csv"));
+        return Path.Combine(dir, Path.GetFileNameWithoutExtension(csv) + "-" + suffix + (Path.HasExtension(csv) ? Path.GetExtension(csv) : ".csv"));
     }
 
     private sealed record PassCost(string Name, long Rows, double Calls, double MsPerCall, double UsPerRow, double? RelativeToFullBatch);

@@ -32,6 +32,13 @@ public sealed record StepBenchmarkOptions
     public int ProfileRounds { get; init; }
 }
 
+/// <summary>One timed step of a subject.</summary>
+/// <param name="Sequence">Position among all timed steps of the run (every subject), 0 first.</param>
+/// <param name="Round">The timed round it belongs to.</param>
+/// <param name="Perturbed">Whether it was a SAM step.</param>
+/// <param name="Ms">Its wall time in milliseconds.</param>
+public readonly record struct TimedStep(int Sequence, int Round, bool Perturbed, double Ms);
+
 /// <summary>
 /// Per-step time of one implementation of one variant. Each timed step is filed as a SAM step or a
 /// base step; <paramref name="MedianMs"/> and its quartiles weigh the two kinds by the schedule's
@@ -53,6 +60,8 @@ public sealed record StepTiming(
     public double SamShare { get; init; } = 1;
     /// <summary>Share of the timed steps that were SAM steps (<see cref="SamStepResult.Perturbed"/>).</summary>
     public double ObservedSamShare { get; init; } = 1;
+    /// <summary>Every timed step in the order it ran, to see noise and drift over the run.</summary>
+    public IReadOnlyList<TimedStep> Steps { get; init; } = [];
     /// <summary>The cost model's ratio at the schedule's expected share of SAM steps (ALGORITHMS.md §10.2's table).</summary>
     public double ExpectedIdealRatio { get; init; }
     /// <summary>Optimizer and SAM state beyond the weights and gradients, in bytes per parameter (fp32).</summary>
@@ -108,6 +117,7 @@ public static class StepBenchmark
             // Each step is timed on its own and filed as a SAM or a base step; the step ends with a
             // host read of its statistics, so on an accelerator its kernels are done when it returns.
             Action? synchronize = Synchronizer(device);
+            int sequence = 0;
             for (int round = 0; round < options.Rounds; round++)
             {
                 progress?.Invoke($"round {round + 1}/{options.Rounds}");
@@ -119,7 +129,9 @@ public static class StepBenchmark
                         long start = Stopwatch.GetTimestamp();
                         bool perturbed = s.Step.Step(input, target).Perturbed;
                         synchronize?.Invoke();
-                        (perturbed ? s.SamStepMs : s.BaseStepMs).Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                        double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                        (perturbed ? s.SamStepMs : s.BaseStepMs).Add(ms);
+                        s.Timed.Add(new TimedStep(sequence++, round, perturbed, ms));
                     }
                 }
             }
@@ -134,6 +146,7 @@ public static class StepBenchmark
             {
                 SamShare = s.PricedShare,
                 ObservedSamShare = s.ObservedShare,
+                Steps = s.Timed,
                 ExpectedIdealRatio = CostModel.IdealRatio(s.Descriptor),
                 OptimizerStateBuffers = OptimizerStateBuffers(s.Descriptor),
                 IsBaseline = ReferenceEquals(s, baseSubject),
@@ -207,6 +220,7 @@ public static class StepBenchmark
         public required string Implementation { get; init; }
         public required ISamStep Step { get; init; }
         public required nn.Module<Tensor, Tensor> Model { get; init; }
+        public List<TimedStep> Timed { get; } = [];
         public List<double> SamStepMs { get; } = [];
         public List<double> BaseStepMs { get; } = [];
         // Insertion-ordered in practice (no removals): phases in the order they first ran.

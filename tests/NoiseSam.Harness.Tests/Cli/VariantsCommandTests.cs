@@ -120,6 +120,15 @@ public sealed class BenchStepCommandTests
         Assert.Equal(observed is 0 or 1 ? observed : 0.5, Get("priced_sam_share"), 9);
         Assert.Equal(1 + Get("priced_sam_share"), Get("ideal_ratio"), 9);
         Assert.Equal(1.5, Get("expected_ideal_ratio"), 9);
+
+        // Every timed step in run order: 4 variants × 2 rounds × 2 steps, SAM's all SAM steps, SGD's none.
+        var steps = File.ReadAllLines(dir["steps-steps.csv"]).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(Enumerable.Range(0, 16).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), steps.Select(c => c[0]));
+        Assert.All(steps.Where(c => c[1] == "SAM"), c => Assert.Equal("1", c[5]));
+        Assert.All(steps.Where(c => c[1] == "SGD"), c => Assert.Equal("0", c[5]));
+        Assert.Equal(observed, steps.Where(c => c[1] == "SS-SAM").Average(c => double.Parse(c[5], System.Globalization.CultureInfo.InvariantCulture)), 9);
+        foreach (string png in new[] { dir["steps.png"], dir["steps-steps.png"] })
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(png)[..4]);
     }
 
     [Fact]

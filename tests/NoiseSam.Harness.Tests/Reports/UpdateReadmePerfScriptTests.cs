@@ -50,6 +50,8 @@ public sealed class UpdateReadmePerfScriptTests
         Assert.Equal(["SAM", "2.00"], excess[1..3]);
         Assert.Contains("8-row forward took", text);
         Assert.Contains("of a pass pair (the cost model assumes 0.33)", text);
+        Assert.Contains("![small-cnn step-time ratios](results/bench-step-small-cnn.png)", text);
+        Assert.Contains("[bench-step-small-cnn-steps.png](results/bench-step-small-cnn-steps.png)", text);
     }
 
     [Fact]

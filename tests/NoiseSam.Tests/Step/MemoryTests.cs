@@ -13,6 +13,7 @@ public sealed class MemoryTests(ITestOutputHelper output)
     public void TwoThousandStepsKeepResidentMemoryFlat()
     {
         var descriptor = new SamVariantDescriptor("NI-MBS") { MicroBatch = new() { Fraction = 0.5 }, Noise = new(NoiseDistribution.Gaussian) };
+        NoiseSam.Platform.NativeAllocator.Tune();   // the allocator settings the CLI runs with (no mmap, no trim)
         // ~72k parameters (0.6 MB per float64 buffer): leaking even one parameter-sized tensor
         // per step would grow RSS by over a gigabyte during the run, far past the bound.
         torch.random.manual_seed(1);
@@ -48,6 +49,7 @@ public sealed class MemoryTests(ITestOutputHelper output)
 
     private void TenThousandSteps(SamVariantDescriptor descriptor)
     {
+        NoiseSam.Platform.NativeAllocator.Tune();   // the allocator settings the CLI runs with (no mmap, no trim)
         torch.random.manual_seed(1);
         using var model = nn.Sequential(nn.Flatten(), nn.Linear(64, 1024), nn.BatchNorm1d(1024), nn.ReLU(), nn.Linear(1024, 5));
         model.to(ScalarType.Float64).train();
