@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using NoiseSam.Cli.Variants;
 using NoiseSam.Harness.Benchmarks;
+using NoiseSam.Harness.IO;
 using Spectre.Console;
 
 namespace NoiseSam.Cli.Commands;
@@ -226,7 +227,7 @@ internal static class BenchStepCommand
             var csv = new StringBuilder("variant,model,step,rss_bytes,peak_rss_bytes\n");
             foreach (var s in samples)
                 csv.AppendLine(string.Create(Inv, $"{variant},{options.Model},{s.Step},{s.RssBytes},{s.PeakRssBytes}"));
-            File.WriteAllText(file, csv.ToString());
+            AtomicFile.WriteAllText(file, csv.ToString());
             context.Console.WriteLine($"Wrote {Path.GetFullPath(file)}");
         }
         return ExitCodes.Success;
@@ -249,7 +250,7 @@ internal static class BenchStepCommand
                 $"{t.StateBytesPerParameter},{t.ExtraStateBytesPerParameter},{(t.PeakRssBytes is long peak ? peak.ToString(Inv) : "")},{peerColumns}," +
                 $"{t.ObservedSamShare:G6},{t.SamShare:G6},{t.ExpectedIdealRatio:G6},{ProfileColumns(t, baseline)}"));
         }
-        File.WriteAllText(file, csv.ToString());
+        AtomicFile.WriteAllText(file, csv.ToString());
     }
 
     // Every timed step in run order: a plot of ms against sequence shows noise bursts and drift.
@@ -258,7 +259,7 @@ internal static class BenchStepCommand
         var csv = new StringBuilder("sequence,variant,implementation,model,round,sam_step,ms\n");
         foreach (var (t, step) in timings.SelectMany(t => t.Steps.Select(step => (t, step))).OrderBy(x => x.step.Sequence))
             csv.AppendLine(string.Create(Inv, $"{step.Sequence},{t.Variant},{t.Implementation},{t.Model},{step.Round},{(step.Perturbed ? 1 : 0)},{step.Ms:G6}"));
-        File.WriteAllText(file, csv.ToString());
+        AtomicFile.WriteAllText(file, csv.ToString());
     }
 
     // Where a profiled step's time over the cost model went (empty columns when not profiled).

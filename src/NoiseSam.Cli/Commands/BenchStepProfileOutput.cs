@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using NoiseSam.Diagnostics;
 using NoiseSam.Harness.Benchmarks;
+using NoiseSam.Harness.IO;
 using Spectre.Console;
 
 namespace NoiseSam.Cli.Commands;
@@ -69,7 +70,7 @@ internal static class BenchStepProfileOutput
             foreach (var phase in p.Phases) Row(phase.Name, phase.Kind.ToString(), phase.CallsPerStep, phase.MsPerStep);
             Row("unattributed", "unattributed", 0, p.UnattributedMs);
         }
-        File.WriteAllText(file, csv.ToString());
+        AtomicFile.WriteAllText(file, csv.ToString());
     }
 
     /// <summary>A CSV beside the timings' <paramref name="csv"/>: <c>x.csv</c> → <c>x-profile.csv</c> for <paramref name="suffix"/> <c>profile</c>.</summary>

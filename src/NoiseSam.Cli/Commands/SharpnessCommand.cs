@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using NoiseSam.Harness.Checkpoints;
+using NoiseSam.Harness.IO;
 using NoiseSam.Harness.Models;
 using NoiseSam.Harness.Reports;
 using NoiseSam.Harness.Sharpness;
@@ -273,16 +274,7 @@ internal static class SharpnessCommand
             WriteIndented = true,
             NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
         };
-        string temp = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            File.WriteAllText(temp, JsonSerializer.Serialize(value, options) + "\n", new UTF8Encoding(false));
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, options) + "\n");
     }
 
     private static Table ResultTable(Report r, PowerIterationOptions power, double rho, int chunk)

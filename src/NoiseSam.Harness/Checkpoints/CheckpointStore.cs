@@ -29,7 +29,7 @@ public sealed class CheckpointStore
     public void Save(CheckpointHeader header, CheckpointPayload payload)
     {
         System.IO.Directory.CreateDirectory(Directory);
-        string temp = Path.Combine(Directory, $".{LastName}.{Environment.ProcessId}.tmp");
+        string temp = IO.AtomicFile.TemporaryPathFor(LastPath);
         try
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))

@@ -47,13 +47,13 @@ public static class ReportWriter
         var plots = Plots.WriteAll(directory, runs, summary);
 
         string md = Path.Combine(directory, SummaryMarkdown);
-        File.WriteAllText(md, Markdown(info, summary, plots.Select(Path.GetFileName).OfType<string>().ToList()));
+        IO.AtomicFile.WriteAllText(md, Markdown(info, summary, plots.Select(Path.GetFileName).OfType<string>().ToList()));
         written.Add(md);
         string csv = Path.Combine(directory, SummaryCsv);
-        File.WriteAllText(csv, Csv(summary));
+        IO.AtomicFile.WriteAllText(csv, Csv(summary));
         written.Add(csv);
         string json = Path.Combine(directory, RunsJson);
-        File.WriteAllText(json, JsonSerializer.Serialize(new RunsDocument(info, summary, runs), JsonOptions));
+        IO.AtomicFile.WriteAllText(json, JsonSerializer.Serialize(new RunsDocument(info, summary, runs), JsonOptions));
         written.Add(json);
         written.AddRange(plots);
         return written;

@@ -148,17 +148,6 @@ public static class LossLandscape
             for (int ix = 0; ix < landscape.X.Count; ix++)
                 sb.Append(inv, $"{landscape.X[ix]:R},{landscape.Loss[ix, 0]:R}\n");
         }
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = $"{full}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            File.WriteAllText(temp, sb.ToString(), new UTF8Encoding(false));
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        IO.AtomicFile.WriteAllText(path, sb.ToString());
     }
 }

@@ -98,16 +98,6 @@ public sealed class StudyStore
     /// <summary>Writes a JSON file atomically: a reader sees the old file or the new one, never a torn one.</summary>
     public static void Write<T>(string path, T value) => WriteText(path, JsonSerializer.Serialize(value, Json));
 
-    /// <summary>
-    /// Writes a text file atomically (temporary file in the same folder, then rename). The temporary
-    /// name carries the process id, so two study processes sharing a directory never collide.
-    /// </summary>
-    public static void WriteText(string path, string text)
-    {
-        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        string temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
-    }
+    /// <summary>Writes a text file atomically (<see cref="IO.AtomicFile"/>): two study processes sharing a directory never collide.</summary>
+    public static void WriteText(string path, string text) => IO.AtomicFile.WriteAllText(path, text);
 }

@@ -189,7 +189,7 @@ public static class Trainer
             {
                 string? dir = Path.GetDirectoryName(Path.GetFullPath(finalPath));
                 if (dir is not null) Directory.CreateDirectory(dir);
-                File.WriteAllBytes(finalPath, SaveModel(model));
+                IO.AtomicFile.WriteAllBytes(finalPath, SaveModel(model));
             }
 
             return new RunResult
