@@ -71,12 +71,21 @@ public sealed class FlatParameters : IDisposable
                 var (name, p) = named[i];
                 long n = p.numel();
                 var shape = p.shape;
+                // Every temporary is disposed here, not left to the GC: a view of the old
+                // parameter (detach, reshape) keeps its storage alive, so a model's worth of dead
+                // weights would otherwise stay resident until some later collection.
                 using (var view = values.narrow(0, offset, n))
-                    view.copy_(p.detach().reshape(n));
+                using (var old = p.detach())
+                using (var oldFlat = old.reshape(n))
+                    view.copy_(oldFlat);
                 // set_ keeps the Parameter object (and so the module's references) but points its
                 // storage at the flat buffer.
-                p.set_(values.narrow(0, offset, n).view(shape));
-                p.grad = grad.narrow(0, offset, n).view(shape);
+                using (var slot = values.narrow(0, offset, n))
+                using (var shaped = slot.view(shape))
+                    p.set_(shaped);
+                using (var gradSlot = grad.narrow(0, offset, n))
+                using (var gradShaped = gradSlot.view(shape))
+                    p.grad = gradShaped;
                 slices[i] = new ParameterSlice(name, offset, n, name.Contains("weight", StringComparison.Ordinal));
                 offset += n;
             }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using NoiseSam.Diagnostics;
+using NoiseSam.Platform;
 using NoiseSam.Dsl;
 using NoiseSam.Planning;
 using TorchSharp;
@@ -122,6 +123,14 @@ public sealed class SamStepCore : IDisposable
     /// LookSAM's reuse), so its norm is not computed a second time.
     /// </summary>
     public SamStepResult Finish(Tensor meanLoss, Tensor gradientNorm, bool perturbed, long ascentSamples, bool cacheDirection = false, bool normIsFinal = false)
+    {
+        var result = Apply(meanLoss, gradientNorm, perturbed, ascentSamples, cacheDirection, normIsFinal);
+        using (StepProfiler.Measure("finalizer sweep", StepPhaseKind.Bookkeeping))
+            FinalizerPacer.Process.AfterStep();
+        return result;
+    }
+
+    private SamStepResult Apply(Tensor meanLoss, Tensor gradientNorm, bool perturbed, long ascentSamples, bool cacheDirection, bool normIsFinal)
     {
         float[] stats;
         // Belongs to the step's dispose scope, like every tensor made here.
