@@ -25,7 +25,7 @@ public sealed class FinalizerPacer
     private readonly Action collect;
     private readonly object gate = new();
     private long lastEnd;
-    private long lastCost;
+    private long lastCost, previousCost;
 
     /// <param name="clock">Timestamps in any unit (the pacer only compares differences).</param>
     /// <param name="collect">The collection to run.</param>
@@ -48,7 +48,9 @@ public sealed class FinalizerPacer
 
     /// <summary>
     /// Collects now unless the previous collection was so recent that another would take more than
-    /// <see cref="MaxShare"/> of the time since it. Returns whether it collected.
+    /// <see cref="MaxShare"/> of the time since it. A collection's cost is the smaller of the last
+    /// two, so one that was descheduled midway (a loaded machine) does not hold off the next for
+    /// a hundred times its length. Returns whether it collected.
     /// </summary>
     public bool AfterStep()
     {
@@ -56,9 +58,11 @@ public sealed class FinalizerPacer
         lock (gate)
         {
             long start = clock();
-            if (Collections > 0 && (start - lastEnd) * MaxShare < lastCost) return false;
+            long cost = Collections > 1 ? Math.Min(lastCost, previousCost) : lastCost;
+            if (Collections > 0 && (start - lastEnd) * MaxShare < cost) return false;
             collect();
             lastEnd = clock();
+            previousCost = lastCost;
             lastCost = Math.Max(1, lastEnd - start);
             Collections++;
             return true;
