@@ -186,11 +186,7 @@ public static class Trainer
             }
 
             if (completed && options.FinalModelPath is string finalPath)
-            {
-                string? dir = Path.GetDirectoryName(Path.GetFullPath(finalPath));
-                if (dir is not null) Directory.CreateDirectory(dir);
-                IO.AtomicFile.WriteAllBytes(finalPath, SaveModel(model));
-            }
+                IO.AtomicFile.WriteAllBytes(finalPath, SaveModel(model));   // creates the folder
 
             return new RunResult
             {

@@ -74,15 +74,16 @@ public sealed class FlatParameters : IDisposable
                 // Every temporary is disposed here, not left to the GC: a view of the old
                 // parameter (detach, reshape) keeps its storage alive, so a model's worth of dead
                 // weights would otherwise stay resident until some later collection.
-                using (var view = values.narrow(0, offset, n))
-                using (var old = p.detach())
-                using (var oldFlat = old.reshape(n))
-                    view.copy_(oldFlat);
-                // set_ keeps the Parameter object (and so the module's references) but points its
-                // storage at the flat buffer.
                 using (var slot = values.narrow(0, offset, n))
-                using (var shaped = slot.view(shape))
+                {
+                    using (var old = p.detach())
+                    using (var oldFlat = old.reshape(n))
+                        slot.copy_(oldFlat);
+                    // set_ keeps the Parameter object (and so the module's references) but points
+                    // its storage at the flat buffer.
+                    using var shaped = slot.view(shape);
                     p.set_(shaped);
+                }
                 using (var gradSlot = grad.narrow(0, offset, n))
                 using (var gradShaped = gradSlot.view(shape))
                     p.grad = gradShaped;
