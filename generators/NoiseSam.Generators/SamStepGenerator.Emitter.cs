@@ -310,7 +310,7 @@ public sealed partial class SamStepGenerator
             string ascent = "null";
             if (plan.SelectsByLoss)
             {
-                w.WriteLine($"var allLosses = _core.Losses(null, updateBatchNorm: {Literals.Bool(!lossAtWKnown)});");
+                w.WriteLine($"var allLosses = _core.Losses(null, updateBatchNorm: {Literals.Bool(plan.UpdatesBatchNorm(SamPass.SelectionForward))});");
                 if (!lossAtWKnown)
                 {
                     w.WriteLine("var lossAtW = allLosses.mean();");
@@ -343,7 +343,7 @@ public sealed partial class SamStepGenerator
                     w.WriteLine($"// ESAM-SWP: keep each tensor with probability {Literals.Double(plan.Beta)}; autograd skips the weight gradients of the others in this pass.");
                     w.WriteLine($"_core.FreezeUnperturbedTensors({Literals.Double(plan.Beta)});");
                 }
-                string call = $"_core.ForwardBackward({ascent}, updateBatchNorm: {Literals.Bool(plan.AscentUpdatesBatchNorm && !lossAtWKnown)});";
+                string call = $"_core.ForwardBackward({ascent}, updateBatchNorm: {Literals.Bool(plan.UpdatesBatchNorm(SamPass.Ascent))});";
                 w.WriteLine(needsAscentLosses ? "var ascentLosses = " + call : call);
                 w.WriteLine("var ascentNorm = _core.GradNorm();");
             }
@@ -353,7 +353,7 @@ public sealed partial class SamStepGenerator
             {
                 if (plan.SdsNeedsLossesAtW)
                 {
-                    w.WriteLine("var lossesBefore = _core.Losses(null, updateBatchNorm: false);");
+                    w.WriteLine($"var lossesBefore = _core.Losses(null, updateBatchNorm: {Literals.Bool(plan.UpdatesBatchNorm(SamPass.LossesAtW))});");
                     lossesBefore = "lossesBefore";
                 }
                 else
@@ -399,14 +399,14 @@ public sealed partial class SamStepGenerator
                     break;
                 case DescentSet.SharpnessSensitive:
                     w.WriteLine($"// Descent (ESAM-SDS): the {Literals.Double(plan.DescentFraction)} of the batch whose loss rises most, gradient at w + e, then restore w.");
-                    w.WriteLine($"var descent = _core.SelectSharpnessSensitive({lossesBefore}, _core.Losses(null, updateBatchNorm: false), {Literals.Double(plan.DescentFraction)});");
+                    w.WriteLine($"var descent = _core.SelectSharpnessSensitive({lossesBefore}, _core.Losses(null, updateBatchNorm: {Literals.Bool(plan.UpdatesBatchNorm(SamPass.LossesAtPerturbed))}), {Literals.Double(plan.DescentFraction)});");
                     descent = "descent";
                     break;
                 default:
                     w.WriteLine("// Descent: gradient on the whole batch at w + e, then restore w.");
                     break;
             }
-            w.WriteLine($"_core.ForwardBackward({descent}, updateBatchNorm: {Literals.Bool(plan.DescentUpdatesBatchNorm)});");
+            w.WriteLine($"_core.ForwardBackward({descent}, updateBatchNorm: {Literals.Bool(plan.UpdatesBatchNorm(SamPass.Descent))});");
             w.WriteLine("_core.Restore();");
             w.WriteLine();
 

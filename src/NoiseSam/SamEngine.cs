@@ -99,7 +99,7 @@ public static class SamEngine
             Tensor? ascent = null;
             if (plan.SelectsByLoss)
             {
-                var allLosses = core.Losses(null, updateBatchNorm: lossAtW is null);
+                var allLosses = core.Losses(null, updateBatchNorm: plan.UpdatesBatchNorm(SamPass.SelectionForward));
                 lossAtW ??= allLosses.mean();
                 ascent = core.SelectTopLoss(allLosses, m);
             }
@@ -112,12 +112,12 @@ public static class SamEngine
             if (ascentLosses is null)
             {
                 if (plan.FreezesUnperturbedTensors) core.FreezeUnperturbedTensors(plan.Beta);
-                ascentLosses = core.ForwardBackward(ascent, updateBatchNorm: plan.AscentUpdatesBatchNorm && lossAtW is null);
+                ascentLosses = core.ForwardBackward(ascent, updateBatchNorm: plan.UpdatesBatchNorm(SamPass.Ascent));
                 ascentNorm = core.GradNorm();
             }
             lossAtW ??= ascentLosses.mean();
             Tensor? lossesBefore = plan.Descent != DescentSet.SharpnessSensitive ? null
-                : plan.SdsNeedsLossesAtW ? core.Losses(null, updateBatchNorm: false) : ascentLosses;
+                : plan.SdsNeedsLossesAtW ? core.Losses(null, updateBatchNorm: plan.UpdatesBatchNorm(SamPass.LossesAtW)) : ascentLosses;
             if (plan.CachesDirection) core.KeepAscentGradient();
 
             // 5. Noise, 6. perturbation.
@@ -135,10 +135,10 @@ public static class SamEngine
             Tensor? descent = plan.Descent switch
             {
                 DescentSet.SameAsAscent => ascent,
-                DescentSet.SharpnessSensitive => core.SelectSharpnessSensitive(lossesBefore!, core.Losses(null, updateBatchNorm: false), plan.DescentFraction),
+                DescentSet.SharpnessSensitive => core.SelectSharpnessSensitive(lossesBefore!, core.Losses(null, updateBatchNorm: plan.UpdatesBatchNorm(SamPass.LossesAtPerturbed)), plan.DescentFraction),
                 _ => null,
             };
-            core.ForwardBackward(descent, updateBatchNorm: plan.DescentUpdatesBatchNorm);
+            core.ForwardBackward(descent, updateBatchNorm: plan.UpdatesBatchNorm(SamPass.Descent));
             core.Restore();
 
             // 9. Base optimizer on the SAM gradient.

@@ -29,6 +29,8 @@ public class EquivalenceTests
         ["NI-MBS"] = (NiMbs.Descriptor, (m, o) => new NiMbs(m, o), typeof(NiMbs)),
         ["Custom-SAM"] = (CustomSam.Descriptor, (m, o) => new CustomSam(m, o), typeof(CustomSam)),
         ["AdamW-NI-MBS"] = (AdamWNiMbs.Descriptor, (m, o) => new AdamWNiMbs(m, o), typeof(AdamWNiMbs)),
+        ["MBS-SameRows"] = (MbsSameRows.Descriptor, (m, o) => new MbsSameRows(m, o), typeof(MbsSameRows)),
+        ["MBS-SDS"] = (MbsSds.Descriptor, (m, o) => new MbsSds(m, o), typeof(MbsSds)),
         ["Nested-EveryK"] = (Containers.NestedDescriptor, Containers.CreateNested, null),
     };
 

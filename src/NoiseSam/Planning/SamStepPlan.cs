@@ -101,15 +101,26 @@ sealed class SamStepPlan
     public bool FullBatchAscent => !HasMicroBatch;
 
     /// <summary>
-    /// Batch-norm running statistics are updated by exactly one pass per step, the cleanest one:
-    /// the full-batch pass at w when there is one (the ascent of a full-batch variant, or K-SAM's
-    /// selection forward), otherwise the full-batch descent pass (micro-batch SAM). Every other pass
-    /// runs with BN momentum 0.
+    /// The one pass of a SAM step that updates batch-norm running statistics; every other pass runs
+    /// with BN momentum 0, so the statistics move exactly once per step, as in plain training. The
+    /// rule: the full-batch pass at w when there is one (the ascent of a full-batch variant, K-SAM's
+    /// selection forward, or the losses at w that ESAM-SDS needs after a micro-batch ascent); else
+    /// the full-batch descent pass (micro-batch SAM); else, when every pass sees only the micro-batch
+    /// (a Head/Random micro-batch with the descent on the same rows), the ascent pass, the one at w
+    /// (davda54/sam's convention: the first pass updates, the second does not). AE-SAM's full-batch
+    /// pass at w runs before every SAM step and has updated them already: <see cref="SamPass.None"/>.
+    /// Base steps run one pass, which updates them.
     /// </summary>
-    public bool AscentUpdatesBatchNorm => FullBatchAscent;
+    public SamPass BatchNormPass =>
+        Policy == SchedulePolicy.Adaptive ? SamPass.None
+        : FullBatchAscent ? SamPass.Ascent
+        : SelectsByLoss ? SamPass.SelectionForward
+        : SdsNeedsLossesAtW ? SamPass.LossesAtW
+        : Descent == DescentSet.All ? SamPass.Descent
+        : SamPass.Ascent;
 
-    /// <summary>See <see cref="AscentUpdatesBatchNorm"/>. AE-SAM's full-batch pass at w already updated them.</summary>
-    public bool DescentUpdatesBatchNorm => HasMicroBatch && !SelectsByLoss && Descent == DescentSet.All && Policy != SchedulePolicy.Adaptive;
+    /// <summary>Whether <paramref name="pass"/> of a SAM step updates batch-norm running statistics (see <see cref="BatchNormPass"/>).</summary>
+    public bool UpdatesBatchNorm(SamPass pass) => pass == BatchNormPass;
 
     /// <summary>ESAM-SDS with a micro-batch ascent needs the per-sample losses at w of the whole batch: one more no-grad forward.</summary>
     public bool SdsNeedsLossesAtW => Descent == DescentSet.SharpnessSensitive && HasMicroBatch;

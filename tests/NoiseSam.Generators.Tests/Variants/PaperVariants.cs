@@ -64,6 +64,18 @@ public sealed partial class CustomSam
 [BaseOptimizer(OptimizerKind.AdamW, LearningRate = 0.001, WeightDecay = 0.01)]
 public sealed partial class AdamWNiMbs { }
 
+/// <summary>Every pass sees only the micro-batch: the ascent pass at w must update batch-norm statistics.</summary>
+[SamVariant("MBS-SameRows")]
+[MicroBatch(Fraction = 0.25, Selection = MicroBatchSelection.Random)]
+[DescentSelection(DescentSet.SameAsAscent)]
+public sealed partial class MbsSameRows { }
+
+/// <summary>ESAM-SDS after a micro-batch ascent: its full-batch losses at w must update batch-norm statistics.</summary>
+[SamVariant("MBS-SDS")]
+[MicroBatch(Fraction = 0.5, Selection = MicroBatchSelection.Head)]
+[DescentSelection(DescentSet.SharpnessSensitive, Fraction = 0.5)]
+public sealed partial class MbsSds { }
+
 /// <summary>Generated code in the global namespace, nested, private: registered by its container.</summary>
 public static partial class Containers
 {
