@@ -10,12 +10,15 @@ namespace NoiseSam.Cli.Commands;
 /// <summary><c>noisesam train</c>: one variant, with checkpoints, resume and TensorBoard logs.</summary>
 internal static class TrainCommand
 {
+    /// <summary>Default epochs of a single run on the whole training set (unlike compare, train has no default regime).</summary>
+    public const int DefaultEpochs = 4;
+
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     public static Command Create(CliContext context)
     {
         var variant = new Option<string>("--variant", "-v") { Description = "Variant name (see 'noisesam variants').", Required = true };
-        var epochs = new Option<int>("--epochs", "-e") { Description = "Epochs.", DefaultValueFactory = _ => CompareCommand.DefaultEpochs };
+        var epochs = new Option<int>("--epochs", "-e") { Description = "Epochs.", DefaultValueFactory = _ => DefaultEpochs };
         var seed = new Option<long>("--seed", "-s") { Description = "Seed of the initialisation, data order and step randomness.", DefaultValueFactory = _ => 0 };
         var model = CommonOptions.Model();
         var data = CommonOptions.Data();
@@ -32,9 +35,10 @@ internal static class TrainCommand
         var saveModel = new Option<string?>("--save-model") { Description = "Write the final model state (TorchSharp module.save) to this file.", HelpName = "file" };
         var output = new Option<string?>("--out", "-o") { Description = "Also write summary.md, summary.csv, runs.json and plots of this run here.", HelpName = "dir" };
         var from = CommonOptions.VariantsFrom();
+        var dataArgs = new DataArguments();
 
         var command = new Command("train", "Train one variant; checkpoints every epoch with --checkpoint-dir, --resume continues bit-identically.");
-        foreach (var o in new Option[] { variant, epochs, seed, model, data, dataDir, threads, device, batch, trainLimit, testLimit, checkpointDir, resume, tensorboard, maxSteps, saveModel, output, from })
+        foreach (var o in new Option[] { variant, epochs, seed, model, data, dataDir, threads, device, batch, trainLimit, testLimit, checkpointDir, resume, tensorboard, maxSteps, saveModel, output, from }.Concat(dataArgs.All))
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
@@ -60,17 +64,22 @@ internal static class TrainCommand
             if (resuming && ckpt is null) throw new UsageException("--resume needs --checkpoint-dir");
             string? tbDir = parse.GetValue(tensorboard);
             long seedValue = parse.GetValue(seed);
+            CommonOptions.OutputFolder(parse.GetValue(output), "--out");
+            CommonOptions.OutputFile(parse.GetValue(saveModel), "--save-model");
+            CommonOptions.WritableFolder(ckpt, "--checkpoint-dir");
 
-            using var split = CommonOptions.LoadData(context, dataName, dir, trainN, testN);
+            var dataOptions = dataArgs.Read(parse);
+            using var split = CommonOptions.LoadData(context, dataName, dir, trainN, testN, dataOptions);
             var options = new TrainingOptions
             {
                 Variant = name, Model = modelName, Epochs = epochCount, BatchSize = batchSize, Seed = seedValue, Threads = threadCount, Device = deviceName,
+                Augment = dataArgs.ReadAugment(parse),
                 MaxSteps = max, CheckpointDirectory = ckpt, Resume = resuming, FinalModelPath = parse.GetValue(saveModel),
             };
             int stepsPerEpoch = (split.Train.Count + batchSize - 1) / batchSize;
             context.Console.WriteLine(string.Create(Inv,
                 $"Training {name} on {split.Train.Count} {dataName} samples ({stepsPerEpoch} steps of {batchSize} per epoch, {epochCount} epoch(s)), " +
-                $"test on {split.Test.Count}, model {modelName}, seed {seedValue}, {threadCount} thread(s)."));
+                $"test on {split.Test.Count}, model {modelName}, seed {seedValue}, {threadCount} thread(s).") + DataArguments.Describe(split));
 
             var writer = tbDir is null ? null : OpenTensorBoard(context, tbDir);
             RunResult run = null!;

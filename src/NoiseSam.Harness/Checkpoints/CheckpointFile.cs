@@ -21,7 +21,7 @@ public sealed record CheckpointHeader(
         if (!string.Equals(Variant, expected.Variant, StringComparison.OrdinalIgnoreCase)) return $"it was written by variant '{Variant}', not '{expected.Variant}'";
         if (Declaration != expected.Declaration) return $"variant '{Variant}' was declared as ({Declaration}), now as ({expected.Declaration})";
         if (!string.Equals(Model, expected.Model, StringComparison.OrdinalIgnoreCase)) return $"it is for model '{Model}', not '{expected.Model}'";
-        if (Data != expected.Data || TrainSamples != expected.TrainSamples) return $"it is for {TrainSamples} samples of {Data}, not {expected.TrainSamples} of {expected.Data}";
+        if (Data != expected.Data || TrainSamples != expected.TrainSamples) return $"it is for other data ({Data}; {TrainSamples} training samples), not ({expected.Data}; {expected.TrainSamples})";
         if (Seed != expected.Seed) return $"it is for seed {Seed}, not {expected.Seed}";
         if (Epochs != expected.Epochs) return $"it is for a {Epochs}-epoch run (the learning-rate schedule depends on it), not {expected.Epochs}; pass --epochs {Epochs}";
         if (BatchSize != expected.BatchSize) return $"it is for batch size {BatchSize}, not {expected.BatchSize}";

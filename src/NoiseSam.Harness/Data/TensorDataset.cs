@@ -100,13 +100,49 @@ public sealed class TensorDataset : IDisposable
     public override string ToString() => $"{Name}: {Count} × {Channels}×{ImageSize}×{ImageSize}, {Classes} classes";
 }
 
-/// <summary>A train and a test split; disposing it disposes both.</summary>
+/// <summary>
+/// A train and a test split, and optionally a validation split held out of the training set
+/// (<see cref="DataPreparation"/>); disposing it disposes all of them.
+/// </summary>
 public sealed record DataSplit(TensorDataset Train, TensorDataset Test) : IDisposable
 {
+    /// <summary>Held out of the training set for every tuning and early decision; null without <c>--val-fraction</c>.</summary>
+    public TensorDataset? Validation { get; init; }
+
+    /// <summary>Probability of a training label being replaced by another class (0: clean labels).</summary>
+    public double LabelNoise { get; init; }
+
+    /// <summary>Training labels (validation included) that the label noise changed.</summary>
+    public int FlippedLabels { get; init; }
+
+    /// <summary>Labelled training samples before the validation split (train + validation).</summary>
+    public int LabelledSamples { get; init; }
+
+    /// <summary>Seed of the label noise and the validation split.</summary>
+    public long DataSeed { get; init; }
+
+    /// <summary>Share of the labelled training samples whose label the noise changed.</summary>
+    public double FlippedFraction => LabelledSamples == 0 ? 0 : (double)FlippedLabels / LabelledSamples;
+
+    /// <summary>Where per-epoch evaluation happens: the validation split when there is one, else the test split.</summary>
+    public TensorDataset Monitor => Validation ?? Test;
+
+    /// <summary>One line for plans and fingerprints: sizes, noise and split.</summary>
+    public string Describe()
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        string text = string.Create(inv, $"{Train.Name} {Train.Count} | {Test.Name} {Test.Count}");
+        if (Validation is not null) text += string.Create(inv, $" | {Validation.Name} {Validation.Count}");
+        if (LabelNoise > 0) text += string.Create(inv, $" | label noise {LabelNoise:R} ({FlippedLabels} of {LabelledSamples} flipped)");
+        if (Validation is not null || LabelNoise > 0) text += string.Create(inv, $" | data seed {DataSeed}");
+        return text;
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {
         Train.Dispose();
         Test.Dispose();
+        Validation?.Dispose();
     }
 }

@@ -13,6 +13,8 @@ public sealed record ComparisonOptions
     public int Threads { get; init; }
     /// <summary>Device of the model and batches: cpu, cuda or cuda:N.</summary>
     public string Device { get; init; } = ComputeDevice.Cpu;
+    /// <summary>Random crop + flip of training batches; null decides by data set.</summary>
+    public bool? Augment { get; init; }
 }
 
 /// <summary>Runs a comparison, one run after the other in this process (so timings are comparable).</summary>
@@ -44,6 +46,7 @@ public static class Comparison
                 Seed = seed,
                 Threads = options.Threads,
                 Device = options.Device,
+                Augment = options.Augment,
             }, data, callbacksFor?.Invoke(variant, seed), cancel);
             if (run.Completed) results.Add(run);
             runFinished?.Invoke(run);

@@ -27,7 +27,7 @@ public sealed class TrainingCallbacks
 /// <summary>
 /// Trains one variant on a data split: cosine learning-rate decay with linear warm-up (set on the
 /// step object before every step), one <c>DisposeScope</c> per step, evaluation on the test split
-/// after every epoch, per-epoch records, optional checkpoints after every epoch and bit-identical
+/// (or the validation split when there is one) after every epoch, per-epoch records, optional checkpoints after every epoch and bit-identical
 /// resume.
 /// </summary>
 public static class Trainer
@@ -56,6 +56,7 @@ public static class Trainer
         var descriptor = entry.Descriptor;
         var train = data.Train;
         var test = data.Test;
+        var validation = data.Validation;
         bool augment = options.Augment ?? DataSets.UsesAugmentation(DataName(train.Name));
         var device = ComputeDevice.Parse(options.Device);
         var loader = new BatchLoader(train, options.BatchSize, shuffle: true, options.Seed, augment, device: device);
@@ -63,7 +64,7 @@ public static class Trainer
         long totalSteps = (long)stepsPerEpoch * options.Epochs;
         double peak = options.LearningRate ?? (descriptor.BaseOptimizer ?? BaseOptimizerSpec.Default).EffectiveLearningRate;
         var schedule = new LearningRateSchedule(peak, totalSteps, options.WarmupFraction);
-        var header = new CheckpointHeader(descriptor.Name, descriptor.Summary(), options.Model, train.Name, train.Count,
+        var header = new CheckpointHeader(descriptor.Name, descriptor.Summary(), options.Model, DataFingerprint(data, augment), train.Count,
             options.Seed, options.Epochs, options.BatchSize);
         var store = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory);
 
@@ -106,10 +107,11 @@ public static class Trainer
             }
             int resumedEpochs = startEpoch;
             double elapsed = records.Count == 0 ? 0 : records[^1].ElapsedSeconds;
-            double lastAccuracy = records.Count == 0 ? double.NaN : records[^1].TestAccuracy;
+            double lastAccuracy = records.Count == 0 ? double.NaN : validation is null ? records[^1].TestAccuracy : records[^1].ValidationAccuracy;
             bool completed = true;
 
             model.train();
+            var load = new MachineLoad();
             for (int epoch = startEpoch; epoch < options.Epochs; epoch++)
             {
                 double lossSum = 0, ascentSum = 0, lr = schedule.At(step);
@@ -152,6 +154,7 @@ public static class Trainer
                     }
                 }
                 watch.Stop();
+                load.Sample();
                 if (stopped)
                 {
                     completed = false;
@@ -164,13 +167,17 @@ public static class Trainer
                 callbacks.Progress?.Invoke(new TrainingProgress(descriptor.Name, options.Seed, epoch + 1, options.Epochs,
                     steps, stepsPerEpoch, step, totalSteps, counted == 0 ? double.NaN : lossSum / counted, lastAccuracy, true));
                 var evalWatch = Stopwatch.StartNew();
-                var (testLoss, accuracy) = Evaluate(model, test, options.EvalBatchSize);
+                // With a validation split, every epoch is judged on it and the test split is evaluated once,
+                // after the last epoch, for the report; without one, the test split every epoch.
+                double valLoss = double.NaN, valAccuracy = double.NaN, testLoss = double.NaN, accuracy = double.NaN;
+                if (validation is not null) (valLoss, valAccuracy) = Evaluate(model, validation, options.EvalBatchSize);
+                if (validation is null || epoch == options.Epochs - 1) (testLoss, accuracy) = Evaluate(model, test, options.EvalBatchSize);
                 evalWatch.Stop();
                 elapsed += watch.Elapsed.TotalSeconds;
-                lastAccuracy = accuracy;
+                lastAccuracy = validation is null ? accuracy : valAccuracy;
                 var record = new EpochRecord(epoch + 1, counted == 0 ? double.NaN : lossSum / counted, testLoss, accuracy,
                     watch.Elapsed.TotalSeconds, evalWatch.Elapsed.TotalSeconds, elapsed,
-                    steps, samSteps, samSteps == 0 ? double.NaN : ascentSum / samSteps, skipped, lr);
+                    steps, samSteps, samSteps == 0 ? double.NaN : ascentSum / samSteps, skipped, lr, valLoss, valAccuracy);
                 records.Add(record);
 
                 store?.Save(header, new CheckpointPayload
@@ -200,6 +207,14 @@ public static class Trainer
                 Threads = threads,
                 TrainSamples = train.Count,
                 TestSamples = test.Count,
+                Classes = train.Classes,
+                ValidationSamples = validation?.Count ?? 0,
+                LabelNoise = data.LabelNoise,
+                FlippedFraction = data.FlippedFraction,
+                Augmented = augment,
+                MaxLoadAverage = load.MaxLoadAverage,
+                Cores = Environment.ProcessorCount,
+                CpuUtilization = load.Utilization(threads),
                 TotalSteps = totalSteps,
                 IdealRatio = CostModel.IdealRatio(descriptor),
                 Records = records,
@@ -244,6 +259,10 @@ public static class Trainer
         }
         return (lossSum / data.Count, (double)correct / data.Count);
     }
+
+    /// <summary>What a checkpoint must have been trained on to be resumed: splits, sizes, noise, validation split and augmentation.</summary>
+    public static string DataFingerprint(DataSplit data, bool augment) =>
+        data.Describe() + (augment ? " | augmented" : "");
 
     /// <summary>The data set part of a split name ("fashion-mnist/train" → "fashion-mnist").</summary>
     public static string DataName(string splitName)

@@ -67,8 +67,8 @@ public sealed record TrainingOptions
 /// <summary>What one epoch of a run measured.</summary>
 /// <param name="Epoch">1-based epoch number.</param>
 /// <param name="TrainLoss">Mean step loss over the epoch's non-skipped steps (the ascent micro-batch's loss on micro-batch SAM steps).</param>
-/// <param name="TestLoss">Mean cross entropy on the test split after the epoch.</param>
-/// <param name="TestAccuracy">Accuracy on the test split after the epoch, in [0, 1].</param>
+/// <param name="TestLoss">Mean cross entropy on the test split after the epoch (NaN before the last epoch of a run with a validation split: the test split is then evaluated once, for the report).</param>
+/// <param name="TestAccuracy">Accuracy on the test split after the epoch, in [0, 1] (NaN like <paramref name="TestLoss"/>).</param>
 /// <param name="TrainSeconds">Wall time of the epoch's steps.</param>
 /// <param name="EvalSeconds">Wall time of the evaluation.</param>
 /// <param name="ElapsedSeconds">Cumulative training time (steps only) of the run up to the end of this epoch.</param>
@@ -77,10 +77,13 @@ public sealed record TrainingOptions
 /// <param name="MeanAscentFraction">Mean over SAM steps of ascent samples / batch size (NaN without SAM steps).</param>
 /// <param name="SkippedSteps">Steps skipped for a non-finite loss or gradient.</param>
 /// <param name="LearningRate">Learning rate of the epoch's last step.</param>
+/// <param name="ValidationLoss">Mean cross entropy on the validation split after the epoch (NaN without one).</param>
+/// <param name="ValidationAccuracy">Accuracy on the validation split after the epoch (NaN without one).</param>
 public sealed record EpochRecord(
     int Epoch, double TrainLoss, double TestLoss, double TestAccuracy,
     double TrainSeconds, double EvalSeconds, double ElapsedSeconds,
-    int Steps, int SamSteps, double MeanAscentFraction, int SkippedSteps, double LearningRate)
+    int Steps, int SamSteps, double MeanAscentFraction, int SkippedSteps, double LearningRate,
+    double ValidationLoss = double.NaN, double ValidationAccuracy = double.NaN)
 {
     /// <summary>Share of the epoch's steps that were SAM steps.</summary>
     public double SamStepShare => Steps == 0 ? 0 : (double)SamSteps / Steps;

@@ -75,7 +75,7 @@ public sealed class CheckpointFileTests
         Assert.Contains("variant 'SAM', not 'SGD'", Header.Mismatch(Header with { Variant = "SGD" }));
         Assert.Contains("declared as", Header.Mismatch(Header with { Declaration = "rho=0.1" }));
         Assert.Contains("model 'small-cnn', not 'resnet18'", Header.Mismatch(Header with { Model = "resnet18" }));
-        Assert.Contains("256 samples", Header.Mismatch(Header with { TrainSamples = 512 }));
+        Assert.Contains("256 training samples", Header.Mismatch(Header with { TrainSamples = 512 }));
         Assert.Contains("seed 7, not 8", Header.Mismatch(Header with { Seed = 8 }));
         Assert.Contains("pass --epochs 3", Header.Mismatch(Header with { Epochs = 5 }));
         Assert.Contains("batch size 64, not 128", Header.Mismatch(Header with { BatchSize = 128 }));
