@@ -150,15 +150,61 @@ internal static class CommonOptions
         return value;
     }
 
-    public static DataSplit LoadData(CliContext context, string data, string? dir, int? trainLimit, int? testLimit)
+    public static DataSplit LoadData(CliContext context, string data, string? dir, int? trainLimit, int? testLimit, DataOptions? options = null)
     {
+        DataSplit? split = null;
         try
         {
-            return DataSets.Load(data, dir, trainLimit, testLimit);
+            split = DataSets.Load(data, dir, trainLimit, testLimit);
+            return options is null ? split : DataPreparation.Apply(split, options);
         }
         catch (ArgumentException e) when (e is not ArgumentNullException)
         {
+            split?.Dispose();
             throw new UsageException(e.Message);
+        }
+    }
+
+    /// <summary>Checks an output folder before any work (<see cref="Harness.IO.ReportFolder.CheckWritable"/>): exit 2 with one line if it cannot take the report.</summary>
+    public static void OutputFolder(string? dir, string option)
+    {
+        if (dir is null) return;
+        try
+        {
+            Harness.IO.ReportFolder.CheckWritable(dir);
+        }
+        catch (IOException e)
+        {
+            throw new UsageException($"{option}: {e.Message}");
+        }
+    }
+
+    /// <summary>Checks an output file before any work: its folder takes a probe file and the path is not a folder.</summary>
+    public static void OutputFile(string? file, string option)
+    {
+        if (file is null) return;
+        try
+        {
+            Harness.IO.OutputProbe.CheckFile(file, file);
+        }
+        catch (IOException e)
+        {
+            throw new UsageException($"{option}: {e.Message}");
+        }
+    }
+
+    /// <summary>Checks a folder that will receive files of our own (checkpoints) before any work.</summary>
+    public static void WritableFolder(string? dir, string option)
+    {
+        if (dir is null) return;
+        try
+        {
+            if (File.Exists(dir)) throw new IOException($"'{dir}' is a file, not a folder");
+            Harness.IO.OutputProbe.Check(dir, dir);
+        }
+        catch (IOException e)
+        {
+            throw new UsageException($"{option}: {e.Message}");
         }
     }
 }

@@ -45,7 +45,9 @@ public static class MemoryProbe
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
         using var run = new Run(options, variant);
         for (int i = 0; i < steps; i++) run.Step();
-        return new MemoryUsage(variant, steps, ReadStatusBytes("VmHWM"), ReadStatusBytes("VmRSS"), run.Parameters);
+        // VmRSS first: the high-water mark read after it is at least that (other threads may grow the set in between).
+        long final = ReadStatusBytes("VmRSS");
+        return new MemoryUsage(variant, steps, ReadStatusBytes("VmHWM"), final, run.Parameters);
     }
 
     /// <summary>Runs <paramref name="steps"/> steps of <paramref name="variant"/> and samples VmRSS every <paramref name="every"/> steps (and before the first).</summary>
@@ -57,7 +59,8 @@ public static class MemoryProbe
         var samples = new List<RssSample>();
         void Sample(long step)
         {
-            var s = new RssSample(step, ReadStatusBytes("VmRSS"), ReadStatusBytes("VmHWM"));
+            long rss = ReadStatusBytes("VmRSS");
+            var s = new RssSample(step, rss, ReadStatusBytes("VmHWM"));
             samples.Add(s);
             progress?.Invoke(s);
         }

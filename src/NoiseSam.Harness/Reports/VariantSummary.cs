@@ -1,58 +1,114 @@
+using NoiseSam.Harness.Statistics;
 using NoiseSam.Harness.Training;
 
 namespace NoiseSam.Harness.Reports;
 
-/// <summary>One variant's results over its seeds.</summary>
-/// <param name="Variant">Variant name.</param>
-/// <param name="Declaration">Descriptor summary.</param>
-/// <param name="Runs">Runs (seeds) aggregated.</param>
-/// <param name="AccuracyMean">Mean over seeds of the final test accuracy, in [0, 1].</param>
-/// <param name="AccuracyStd">Sample standard deviation over seeds of the final test accuracy (0 with one seed).</param>
-/// <param name="BestAccuracy">Mean over seeds of each run's best epoch accuracy.</param>
-/// <param name="LastAccuracy">Mean over seeds of the last epoch's accuracy (= <paramref name="AccuracyMean"/>).</param>
-/// <param name="WallSeconds">Mean over seeds of the run's wall time (training + evaluation).</param>
-/// <param name="TrainSeconds">Mean over seeds of the training time (steps only).</param>
-/// <param name="SecondsPerEpoch">Mean training time per epoch.</param>
-/// <param name="TimeRatio">Training time relative to SGD's (null when SGD is not in the comparison).</param>
-/// <param name="IdealRatio">The cost model's expected ratio.</param>
-/// <param name="SamStepShare">Share of SAM steps.</param>
-/// <param name="MeanAscentFraction">Mean ascent samples / batch over SAM steps (NaN without SAM steps).</param>
-/// <param name="SkippedSteps">Skipped (non-finite) steps, summed over seeds.</param>
-/// <param name="FinalTrainLoss">Mean over seeds of the last epoch's training loss.</param>
-public sealed record VariantSummary(
-    string Variant, string Declaration, int Runs,
-    double AccuracyMean, double AccuracyStd, double BestAccuracy, double LastAccuracy,
-    double WallSeconds, double TrainSeconds, double SecondsPerEpoch, double? TimeRatio, double IdealRatio,
-    double SamStepShare, double MeanAscentFraction, int SkippedSteps, double FinalTrainLoss)
+/// <summary>A run left out of its variant's mean because it collapsed (<see cref="Collapse"/>).</summary>
+/// <param name="Seed">The run's seed.</param>
+/// <param name="Accuracy">Its final test accuracy, in [0, 1].</param>
+public sealed record CollapsedRun(long Seed, double Accuracy);
+
+/// <summary>
+/// One variant's results over its seeds. Accuracy figures are over the runs that did not
+/// collapse; collapsed runs are listed in <see cref="Collapsed"/> instead of being averaged in.
+/// </summary>
+public sealed record VariantSummary
 {
-    /// <summary>The variant every time ratio is relative to.</summary>
+    /// <summary>The variant every time ratio and the first accuracy difference are relative to.</summary>
     public const string Baseline = "SGD";
+
+    /// <summary>The second reference of the accuracy differences: the efficient variants' target.</summary>
+    public const string SamReference = "SAM";
+
+    public required string Variant { get; init; }
+    public required string Declaration { get; init; }
+    /// <summary>Runs (seeds) aggregated, collapsed ones included.</summary>
+    public required int Runs { get; init; }
+    /// <summary>Final test accuracy over the runs that did not collapse (fraction).</summary>
+    public required Stat Accuracy { get; init; }
+    /// <summary>Runs left out of <see cref="Accuracy"/>.</summary>
+    public required IReadOnlyList<CollapsedRun> Collapsed { get; init; }
+    /// <summary>Final validation accuracy over the same runs (N = 0 without a validation split).</summary>
+    public required Stat ValidationAccuracy { get; init; }
+    /// <summary>Mean over those runs of the best test accuracy of the epochs that were tested.</summary>
+    public required double BestAccuracy { get; init; }
+    /// <summary>Mean over seeds of the run's wall time (training + evaluation).</summary>
+    public required double WallSeconds { get; init; }
+    /// <summary>Mean over seeds of the training time (steps only).</summary>
+    public required double TrainSeconds { get; init; }
+    /// <summary>Mean training time per epoch.</summary>
+    public required double SecondsPerEpoch { get; init; }
+    /// <summary>Training time per epoch relative to SGD's (null when SGD is not in the comparison).</summary>
+    public required double? TimeRatio { get; init; }
+    /// <summary>Some run of this variant or of SGD shared the machine with other work: <see cref="TimeRatio"/> is unreliable.</summary>
+    public required bool TimeRatioContended { get; init; }
+    /// <summary>The cost model's expected ratio.</summary>
+    public required double IdealRatio { get; init; }
+    /// <summary>Share of SAM steps.</summary>
+    public required double SamStepShare { get; init; }
+    /// <summary>Mean ascent samples / batch over SAM steps (NaN without SAM steps).</summary>
+    public required double MeanAscentFraction { get; init; }
+    /// <summary>Skipped (non-finite) steps, summed over seeds.</summary>
+    public required int SkippedSteps { get; init; }
+    /// <summary>Mean over seeds of the last epoch's training loss.</summary>
+    public required double FinalTrainLoss { get; init; }
+
+    /// <summary>Mean final test accuracy of the runs that did not collapse.</summary>
+    public double AccuracyMean => Accuracy.Mean;
+
+    /// <summary>Sample standard deviation of those runs' final test accuracy (0 with one run).</summary>
+    public double AccuracyStd => Accuracy.Std;
+
+    /// <summary>
+    /// This variant's mean accuracy minus <paramref name="other"/>'s, and whether the difference
+    /// exceeds two combined standard errors (<see cref="Stat.DiffersFrom"/>: needs two runs a side).
+    /// </summary>
+    public (double Difference, bool Real) Versus(VariantSummary other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return (Accuracy.Mean - other.Accuracy.Mean, Accuracy.DiffersFrom(other.Accuracy));
+    }
 
     /// <summary>Aggregates runs by variant, in the order the variants first appear.</summary>
     public static IReadOnlyList<VariantSummary> Compute(IReadOnlyList<RunResult> runs)
     {
         ArgumentNullException.ThrowIfNull(runs);
         var groups = runs.Where(r => r.Records.Count > 0).GroupBy(r => r.Variant, StringComparer.OrdinalIgnoreCase).ToList();
-        double? baseline = groups.FirstOrDefault(g => string.Equals(g.Key, Baseline, StringComparison.OrdinalIgnoreCase)) is { } sgd
-            ? sgd.Average(r => r.SecondsPerEpoch) : null;
+        var sgd = groups.FirstOrDefault(g => string.Equals(g.Key, Baseline, StringComparison.OrdinalIgnoreCase))?.ToList();
+        double? baseline = sgd?.Average(r => r.SecondsPerEpoch);
+        bool baselineContended = sgd?.Any(r => r.Contended) ?? false;
         return groups.Select(g =>
         {
             var list = g.ToList();
-            var final = list.Select(r => r.FinalAccuracy).ToList();
-            double mean = final.Average();
-            double std = final.Count < 2 ? 0 : Math.Sqrt(final.Sum(a => (a - mean) * (a - mean)) / (final.Count - 1));
+            var collapsedIndex = Collapse.Find(list.Select(r => r.FinalAccuracy).ToList(), Math.Max(2, list[0].Classes));
+            var collapsed = collapsedIndex.Select(i => new CollapsedRun(list[i].Seed, list[i].FinalAccuracy)).ToList();
+            // Every run collapsed (e.g. all near chance): report them all rather than nothing.
+            var healthy = collapsedIndex.Count == list.Count ? list : list.Where((_, i) => !collapsedIndex.Contains(i)).ToList();
             double perEpoch = list.Average(r => r.SecondsPerEpoch);
             int samSteps = list.Sum(r => r.Records.Sum(e => e.SamSteps));
             int steps = list.Sum(r => r.Records.Sum(e => e.Steps));
             double ascent = samSteps == 0 ? double.NaN
                 : list.Sum(r => r.Records.Where(e => e.SamSteps > 0).Sum(e => e.MeanAscentFraction * e.SamSteps)) / samSteps;
-            return new VariantSummary(
-                list[0].Variant, list[0].Declaration, list.Count,
-                mean, std, list.Average(r => r.BestAccuracy), mean,
-                list.Average(r => r.TrainSeconds + r.EvalSeconds), list.Average(r => r.TrainSeconds), perEpoch,
-                baseline is double b && b > 0 ? perEpoch / b : null, list[0].IdealRatio,
-                steps == 0 ? 0 : (double)samSteps / steps, ascent, list.Sum(r => r.SkippedSteps),
-                list.Average(r => r.Records[^1].TrainLoss));
+            return new VariantSummary
+            {
+                Variant = list[0].Variant,
+                Declaration = list[0].Declaration,
+                Runs = list.Count,
+                Accuracy = Stat.Of(healthy.Select(r => r.FinalAccuracy)),
+                Collapsed = collapsed,
+                ValidationAccuracy = Stat.Of(healthy.Select(r => r.FinalValidationAccuracy)),
+                BestAccuracy = healthy.Select(r => r.BestAccuracy).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average(),
+                WallSeconds = list.Average(r => r.TrainSeconds + r.EvalSeconds),
+                TrainSeconds = list.Average(r => r.TrainSeconds),
+                SecondsPerEpoch = perEpoch,
+                TimeRatio = baseline is double b && b > 0 ? perEpoch / b : null,
+                TimeRatioContended = baselineContended || list.Any(r => r.Contended),
+                IdealRatio = list[0].IdealRatio,
+                SamStepShare = steps == 0 ? 0 : (double)samSteps / steps,
+                MeanAscentFraction = ascent,
+                SkippedSteps = list.Sum(r => r.SkippedSteps),
+                FinalTrainLoss = list.Average(r => r.Records[^1].TrainLoss),
+            };
         }).ToList();
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using NoiseSam.Dsl;
 using ScottPlot;
+using NoiseSam.Harness.Statistics;
 
 namespace NoiseSam.Harness.Study;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using NoiseSam.Dsl;
+using NoiseSam.Harness.Statistics;
 
 namespace NoiseSam.Harness.Study;
 

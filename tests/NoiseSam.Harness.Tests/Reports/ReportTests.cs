@@ -54,14 +54,16 @@ public sealed class ReportTests
         {
             var summary = VariantSummary.Compute(Runs());
             string csv = ReportWriter.Csv(summary);
-            Assert.Contains("SGD,2,0.82,", csv);
+            Assert.Contains("SGD,2,2,0.82,", csv);
             Assert.Contains(",1.25,", csv);
             Assert.DoesNotContain("0,82", csv);
             string md = ReportWriter.Markdown(new ComparisonInfo
             {
                 Data = "fashion-mnist", Model = "small-cnn", Epochs = 2, Seeds = [0, 1], BatchSize = 64, Threads = 2, TrainSamples = 256, TestSamples = 200,
             }, summary, ["a.png"]);
-            Assert.Contains("| SGD | 82.00 ± 2.83 |", md);
+            // Mean ± standard error (std 2.83 over two seeds → SE 2.00), n, Δ SGD, Δ SAM (no SAM here).
+            Assert.Contains("| SGD | 82.00 ± 2.00 | 2 | – | – |", md);
+            Assert.Contains("| MBS | 84.00 ± 2.00 | 2 | +2.00 | – |", md);
             Assert.Contains("| 1.25 |", md);
             Assert.Contains("![a](a.png)", md);
         }
@@ -89,4 +91,65 @@ public sealed class ReportTests
         Assert.Equal(0.84, doc.Runs[1].Records[1].TestAccuracy);
         Assert.Equal(2, doc.Summary.Count);
     }
+    [Fact]
+    public void ACollapsedSeedIsListedNotAveraged()
+    {
+        var runs = new[]
+        {
+            Run("K-SAM", 0, [0.20, 0.306], 1.0), Run("K-SAM", 1, [0.80, 0.861], 1.0), Run("K-SAM", 2, [0.80, 0.857], 1.0),
+            Run("SGD", 0, [0.80, 0.85], 1.0), Run("SGD", 1, [0.80, 0.86], 1.0),
+        };
+        var k = VariantSummary.Compute(runs)[0];
+        Assert.Equal(3, k.Runs);
+        Assert.Equal(2, k.Accuracy.N);
+        Assert.Equal((0.861 + 0.857) / 2, k.AccuracyMean, 12);
+        Assert.Equal([new CollapsedRun(0, 0.306)], k.Collapsed);
+        var md = string.Join("\n", ReportWriter.Table(VariantSummary.Compute(runs)));
+        Assert.Contains("| K-SAM | 85.90 ± 0.20 | 2 (+1 collapsed) |", md);
+        Assert.Contains("seed 0 collapsed (30.60 %)", string.Join("\n", ReportWriter.Notes(VariantSummary.Compute(runs))));
+    }
+
+    [Fact]
+    public void ADifferenceBeyondTwoCombinedStandardErrorsIsBold()
+    {
+        var runs = new[]
+        {
+            Run("SGD", 0, [0.72], 1.0), Run("SGD", 1, [0.73], 1.0), Run("SGD", 2, [0.71], 1.0),
+            Run("SAM", 0, [0.80], 2.0), Run("SAM", 1, [0.81], 2.0), Run("SAM", 2, [0.79], 2.0),
+            Run("MBS", 0, [0.74], 1.2), Run("MBS", 1, [0.80], 1.2), Run("MBS", 2, [0.86], 1.2),
+        };
+        var table = ReportWriter.Table(VariantSummary.Compute(runs));
+        // SAM − SGD = 8 points with SEs of 0.58 each: real. MBS − SAM = 0 with MBS's SE 3.46: within noise;
+        // MBS − SGD = 8 > 2·√(0.58² + 3.46²) = 7.0: real.
+        Assert.Contains(table, l => l.StartsWith("| SAM | 80.00 ± 0.58 | 3 | **+8.00** | – |", StringComparison.Ordinal));
+        var mbs = Assert.Single(table, l => l.StartsWith("| MBS | 80.00 ± 3.46 | 3 | **+8.00** | ", StringComparison.Ordinal)).Split('|');
+        Assert.DoesNotContain("**", mbs[5]);
+    }
+
+    [Fact]
+    public void LossPlotShowsTrainingAndEvaluatedLossPerVariantWithNonFiniteEpochsCounted()
+    {
+        var runs = Runs().ToList();
+        // A NaN training loss in SGD seed 0's second epoch: that epoch's mean is not finite.
+        runs[0] = runs[0] with { Records = [runs[0].Records[0], runs[0].Records[1] with { TrainLoss = double.NaN }] };
+        var plot = Plots.Losses(runs);
+        var series = plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().ToList();
+        Assert.Equal(["SGD train (1 epoch(s) non-finite, not shown)", "SGD test", "MBS train", "MBS test"], series.Select(s => s.LegendText));
+        var mbsTest = series[3].Data.GetScatterPoints();
+        Assert.Equal([1.0, 2.0], mbsTest.Select(p => p.X));
+        Assert.Equal([0.9, 0.45], mbsTest.Select(p => p.Y));
+        Assert.Equal(ScottPlot.LinePattern.Dashed, series[3].LinePattern);
+        Assert.Single(series[0].Data.GetScatterPoints());
+    }
+
+    [Fact]
+    public void CostPlotAlwaysUsesTheCostModel()
+    {
+        var summary = VariantSummary.Compute(Runs());
+        var points = Plots.AccuracyOverCost(summary).GetPlottables().OfType<ScottPlot.Plottables.Scatter>()
+            .Select(s => s.Data.GetScatterPoints().Single()).ToList();
+        Assert.Equal([1.0, 1.25], points.Select(p => p.X));
+        Assert.Equal([82.0, 84.0], points.Select(p => Math.Round(p.Y, 9)));
+    }
 }
+

@@ -1,4 +1,5 @@
 using NoiseSam.Harness.Study;
+using NoiseSam.Harness.Statistics;
 
 namespace NoiseSam.Harness.Tests.Study;
 

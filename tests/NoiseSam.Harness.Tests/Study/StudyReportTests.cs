@@ -2,6 +2,7 @@ using System.Globalization;
 using NoiseSam.Dsl;
 using NoiseSam.Harness.Study;
 using NoiseSam.Harness.Tests.Cli;
+using NoiseSam.Harness.Statistics;
 
 namespace NoiseSam.Harness.Tests.Study;
 
