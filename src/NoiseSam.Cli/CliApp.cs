@@ -92,6 +92,7 @@ public static class CliApp
         root.Subcommands.Add(BenchStepCommand.Create(context));
         root.Subcommands.Add(SharpnessCommand.Create(context));
         root.Subcommands.Add(StudyCommand.Create(context));
+        root.Subcommands.Add(TuneCommand.Create(context));
         root.Subcommands.Add(BenchStepCommand.CreateMemoryChild(context));
         return root;
     }

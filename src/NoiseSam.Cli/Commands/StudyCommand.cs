@@ -15,8 +15,8 @@ namespace NoiseSam.Cli.Commands;
 /// </summary>
 internal static class StudyCommand
 {
-    /// <summary>Default training subset: with 3 epochs the default study (114 runs) trains in about an hour on 2 cores.</summary>
-    public const int DefaultTrainLimit = 12000;
+    /// <summary>Default labelled training samples (train + validation): the default regime's (<see cref="DefaultRegime"/>).</summary>
+    public const int DefaultTrainLimit = DefaultRegime.TrainLimit;
 
     public const string DefaultDirectory = "runs/study";
 
@@ -53,9 +53,11 @@ internal static class StudyCommand
             DefaultValueFactory = _ => string.Join(",", StudyRunner.PhaseNames),
         };
 
+        var dataArgs = new DataArguments(DefaultRegime.ValidationFraction, DefaultRegime.LabelNoise);
+
         var command = new Command("study",
             "Sweep micro-batch fraction × noise σ × scaling plus baselines over several seeds; resumable; writes a markdown report with tables and plots.");
-        foreach (var o in new Option[] { output, report, epochs, seeds, fractions, sigmas, scalings, baselines, model, data, dataDir, threads, device, batch, trainLimit, testLimit, probe, eigenIterations, landscapePoints, phases, detach, status, reportOnly })
+        foreach (var o in new Option[] { output, report, epochs, seeds, fractions, sigmas, scalings, baselines, model, data, dataDir, threads, device, batch, trainLimit, testLimit, probe, eigenIterations, landscapePoints, phases, detach, status, reportOnly }.Concat(dataArgs.All))
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
@@ -77,7 +79,9 @@ internal static class StudyCommand
                 ProbeSamples = CommonOptions.Positive(parse.GetValue(probe), "--probe-samples"),
                 EigenIterations = CommonOptions.Positive(parse.GetValue(eigenIterations), "--eigen-iterations"),
                 LandscapePoints = parse.GetValue(landscapePoints),
+                Augment = dataArgs.ReadAugment(parse),
             };
+            var dataOptions = dataArgs.Read(parse);
             try
             {
                 options.Validate();
@@ -99,16 +103,19 @@ internal static class StudyCommand
                     throw new UsageException($"--phases: unknown phase '{p}'; use any of {string.Join(", ", StudyRunner.PhaseNames)}");
             if (phaseList.Count == 0) throw new UsageException($"--phases needs at least one of {string.Join(", ", StudyRunner.PhaseNames)}");
 
+            // Each run's sharpness right after it trains, when this process measures at all.
+            options = options with { MeasureEachRun = phaseList.Contains("sharpness", StringComparer.OrdinalIgnoreCase) };
             if (parse.GetValue(detach)) return Detach(context, outDir);
 
-            using var split = CommonOptions.LoadData(context, dataName, dir, trainN, testN);
+            using var split = CommonOptions.LoadData(context, dataName, dir, trainN, testN, dataOptions);
             var runner = new StudyRunner(options, split, outDir, new StudyCallbacks { Message = m => context.Console.WriteLine(m) });
             string reportPath = parse.GetValue(report) ?? Path.Combine(runner.Store.Root, "study.md");
             if (!parse.GetValue(reportOnly))
             {
                 context.Console.WriteLine(string.Create(Inv,
                     $"Study: {runner.Configs.Count} configurations × {options.Seeds.Count} seed(s) = {runner.Runs.Count} runs of {options.Epochs} epoch(s) on " +
-                    $"{split.Train.Count} {dataName} samples (test {split.Test.Count}), model {options.Model}, {options.Threads} thread(s). Directory: {runner.Store.Root}"));
+                    $"{split.Train.Count} {dataName} samples (test {split.Test.Count}), model {options.Model}, {options.Threads} thread(s). Directory: {runner.Store.Root}") +
+                    DataArguments.Describe(split));
                 if (!RunWithProgress(context, runner, phaseList))
                 {
                     context.Note($"stopped; run the same command again to continue (finished runs are kept in {runner.Store.Root})");
@@ -128,7 +135,10 @@ internal static class StudyCommand
         return command;
     }
 
-    private static bool RunWithProgress(CliContext context, StudyRunner runner, IReadOnlyCollection<string> phases)
+    /// <summary>Trains every run of <paramref name="runner"/> that has no record yet, with the study's progress display.</summary>
+    internal static bool TrainWithProgress(CliContext context, StudyRunner runner) => RunWithProgress(context, runner, ["train"]);
+
+    internal static bool RunWithProgress(CliContext context, StudyRunner runner, IReadOnlyCollection<string> phases)
     {
         if (!context.Console.Profile.Capabilities.Interactive) return runner.Run(context.Cancel, phases);
         bool finished = false;

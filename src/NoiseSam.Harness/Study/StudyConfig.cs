@@ -3,18 +3,21 @@ using NoiseSam.Dsl;
 
 namespace NoiseSam.Harness.Study;
 
-/// <summary>Whether a configuration is a point of the (f, σ, scaling) sweep or a named baseline.</summary>
+/// <summary>Whether a configuration is a point of the (f, σ, scaling) sweep, a named baseline, or a candidate of a hyper-parameter search.</summary>
 public enum StudyGroup
 {
     Sweep,
     Baseline,
+    Tuning,
 }
 
 /// <summary>
 /// One configuration of the study. <see cref="Id"/> names its directory and its registry entry,
-/// so it only uses characters that are safe in both.
+/// so it only uses characters that are safe in both. A tuning candidate also names the variant it
+/// tunes (<paramref name="Tuned"/>) and its setting (<paramref name="Setting"/>, e.g. "rho=0.1").
 /// </summary>
-public sealed record StudyConfig(string Id, StudyGroup Group, SamVariantDescriptor Descriptor, double Fraction, double Sigma, NoiseScaling? Scaling)
+public sealed record StudyConfig(string Id, StudyGroup Group, SamVariantDescriptor Descriptor, double Fraction, double Sigma, NoiseScaling? Scaling,
+    string? Tuned = null, string? Setting = null)
 {
     /// <summary>A human label for tables: "SAM", "MBS f=0.25", "NI-MBS f=0.25 σ=0.5 ‖g‖", or the baseline's name.</summary>
     public string Label
@@ -22,6 +25,7 @@ public sealed record StudyConfig(string Id, StudyGroup Group, SamVariantDescript
         get
         {
             if (Group == StudyGroup.Baseline) return Descriptor.Name;
+            if (Group == StudyGroup.Tuning) return $"{Tuned} {Setting}";
             string f = Fraction.ToString("0.####", CultureInfo.InvariantCulture);
             if (Sigma == 0) return Fraction == 1 ? "SAM" : $"MBS f={f}";
             string s = Sigma.ToString("0.###", CultureInfo.InvariantCulture);

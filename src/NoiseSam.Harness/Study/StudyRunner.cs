@@ -35,24 +35,34 @@ public sealed partial class StudyRunner
     private readonly StudyCallbacks _callbacks;
 
     public StudyRunner(StudyOptions options, DataSplit data, string directory, StudyCallbacks? callbacks = null)
+        : this(options, StudyPlan.Build(options, name => SamVariantRegistry.TryGet(name, out var e) ? e.Descriptor : null), data, directory, callbacks)
+    {
+    }
+
+    /// <summary>
+    /// A runner over explicit configurations (a hyper-parameter search, a hand-made plan); every
+    /// configuration that is not a baseline is registered under its id for the trainer.
+    /// </summary>
+    public StudyRunner(StudyOptions options, IReadOnlyList<StudyConfig> configs, DataSplit data, string directory, StudyCallbacks? callbacks = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(configs);
         ArgumentNullException.ThrowIfNull(data);
         options.Validate();
         _options = options;
         _data = data;
         _callbacks = callbacks ?? new StudyCallbacks();
         Store = new StudyStore(directory);
-        Configs = StudyPlan.Build(options, name => SamVariantRegistry.TryGet(name, out var e) ? e.Descriptor : null);
+        Configs = configs;
         foreach (var c in Configs)
-            if (c.Group == StudyGroup.Sweep && !SamVariantRegistry.TryGet(c.Id, out _))
+            if (c.Group != StudyGroup.Baseline && !SamVariantRegistry.TryGet(c.Id, out _))
                 SamVariantRegistry.Register(c.Descriptor);
     }
 
     public StudyStore Store { get; }
 
     /// <summary>The same study reporting to other callbacks.</summary>
-    public StudyRunner WithCallbacks(StudyCallbacks callbacks) => new(_options, _data, Store.Root, callbacks);
+    public StudyRunner WithCallbacks(StudyCallbacks callbacks) => new(_options, Configs, _data, Store.Root, callbacks);
     public IReadOnlyList<StudyConfig> Configs { get; }
 
     /// <summary>(configuration, seed) pairs in training order.</summary>
@@ -61,8 +71,14 @@ public sealed partial class StudyRunner
 
     /// <summary>What must match for a run on disk to count as this study's run.</summary>
     public string Fingerprint(StudyConfig config) =>
-        $"{config.Descriptor.Summary()} | {_options.Model} | {_data.Train.Name} {_data.Train.Count} | {_data.Test.Name} {_data.Test.Count} | " +
+        $"{config.Descriptor.Summary()} | {_options.Model} | {Trainer.DataFingerprint(_data, Augmented)} | " +
         $"{_options.Epochs} epochs | batch {_options.BatchSize}";
+
+    /// <summary>Whether the runs augment their training batches (the option, or the data set's default).</summary>
+    public bool Augmented => _options.Augment ?? DataSets.UsesAugmentation(Trainer.DataName(_data.Train.Name));
+
+    /// <summary>The data the runs train on, in one line (sizes, label noise, validation split, augmentation).</summary>
+    public string DataDescription => Trainer.DataFingerprint(_data, Augmented);
 
     /// <summary>The phases in order: train, sharpness, landscapes, timing.</summary>
     public static IReadOnlyList<string> PhaseNames { get; } = ["train", "sharpness", "landscapes", "timing"];
@@ -108,6 +124,7 @@ public sealed partial class StudyRunner
                 Seed = seed,
                 Threads = _options.Threads,
                 Device = _options.Device,
+                Augment = _options.Augment,
                 CheckpointDirectory = Store.CheckpointDirectory(config.Id, seed),
                 Resume = true,
                 FinalModelPath = Store.ModelPath(config.Id, seed),
@@ -117,7 +134,12 @@ public sealed partial class StudyRunner
             // The final weights and the record are on disk: the per-epoch checkpoints are only for resuming.
             TryDelete(Store.CheckpointDirectory(config.Id, seed));
             done++;
-            _callbacks.Message?.Invoke($"{config.Label} seed {seed}: {run.FinalAccuracy * 100:F2}% in {run.TrainSeconds:F0} s ({done}/{runs.Count})");
+            _callbacks.Message?.Invoke(run.ValidationSamples > 0
+                ? $"{config.Label} seed {seed}: validation {run.FinalValidationAccuracy * 100:F2}%, test {run.FinalAccuracy * 100:F2}% in {run.TrainSeconds:F0} s ({done}/{runs.Count})"
+                : $"{config.Label} seed {seed}: {run.FinalAccuracy * 100:F2}% in {run.TrainSeconds:F0} s ({done}/{runs.Count})");
+            // Measured while the model is at hand: a store whose run records are committed without
+            // their (large) model files stays complete.
+            if (_options.MeasureEachRun && !MeasureAll(cancel)) return false;
         }
         Report("train", done, runs.Count, "", skipped);
         return true;

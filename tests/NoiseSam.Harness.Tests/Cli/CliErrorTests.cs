@@ -152,4 +152,34 @@ public sealed class CliErrorTests
         Assert.Contains("train", r.Out);
         Assert.Contains("variants", r.Out);
     }
+    [Theory]
+    [InlineData("compare", "--val-fraction", "1", "--val-fraction must be in [0, 1)")]
+    [InlineData("train", "--label-noise", "-0.1", "--label-noise must be in [0, 1)")]
+    [InlineData("study", "--label-noise", "1.5", "--label-noise must be in [0, 1)")]
+    [InlineData("tune", "--val-fraction", "0", "--val-fraction must be > 0")]
+    public void DataOptionsOutOfRangeNameTheOption(string command, string option, string value, string fragment)
+    {
+        string[] args = command == "train" ? [command, "--variant", "SGD", option, value] : [command, option, value];
+        AssertOneLineError(CliHarness.Run(args), ExitCodes.Usage, fragment);
+    }
+
+    [Fact]
+    public void AnUnwritableOutputFailsBeforeTraining()
+    {
+        var r = CliHarness.Run(["compare", "--variants", "SGD", "--epochs", "1", "--out", "/proc/self/noisesam-out", .. CliHarness.Tiny()]);
+        AssertOneLineError(r, ExitCodes.Usage, "--out", "cannot write into");
+        Assert.DoesNotContain("Plan:", r.Out);
+        r = CliHarness.Run(["train", "--variant", "SGD", "--save-model", "/proc/noisesam/model.bin", .. CliHarness.Tiny()]);
+        AssertOneLineError(r, ExitCodes.Usage, "--save-model", "cannot write into");
+        r = CliHarness.Run(["train", "--variant", "SGD", "--checkpoint-dir", "/proc/noisesam-ckpt", .. CliHarness.Tiny()]);
+        AssertOneLineError(r, ExitCodes.Usage, "--checkpoint-dir");
+    }
+
+    [Fact]
+    public void TuneGridsNameTheProblem()
+    {
+        AssertOneLineError(CliHarness.Run("tune", "--variants", "SAM", "--grid", "SAM:speed=1"), ExitCodes.Usage, "unknown tuning parameter 'speed'");
+        AssertOneLineError(CliHarness.Run("tune", "--variants", "SAM", "--grid", "MBS:rho=0.1"), ExitCodes.Usage, "'MBS' is not among --variants");
+        AssertOneLineError(CliHarness.Run("tune", "--variants", "SAM", "--grid", "SAM:f=0.5"), ExitCodes.Usage, "needs a [MicroBatch]");
+    }
 }
