@@ -59,7 +59,10 @@ public static class LandscapePlots
     /// The plot <see cref="WriteSurface"/> saves: a heat map whose colour range is
     /// [<see cref="SurfaceScale.Min"/>, <see cref="SurfaceScale.Max"/>] (losses above Max take the top
     /// colour), contour lines at <see cref="SurfaceScale.ContourLevels"/> (when the grid is at least
-    /// 3 × 3 and finite) and a colour bar. The caller disposes it.
+    /// 3 × 3 and finite) and a colour bar. With <see cref="SurfaceScale.Log"/> the heat map and the
+    /// contours are of log₁₀ of the loss (so its <c>ManualRange</c> and <c>ContourLineLevels</c> are
+    /// the log₁₀ of the scale's), while the colour bar's ticks and the contour labels read in loss
+    /// units. The caller disposes it.
     /// </summary>
     public static Plot SurfacePlot(Landscape surface, string title, SurfaceScale scale)
     {
@@ -74,7 +77,7 @@ public static class LandscapePlots
         {
             for (int iy = 0; iy < ny; iy++)
             {
-                double z = surface.Loss[ix, iy];
+                double z = scale.ToColourAxis(surface.Loss[ix, iy]);
                 intensities[iy, ix] = z;
                 points[iy, ix] = new Coordinates3d(surface.X[ix], ys[iy], z);
             }
@@ -84,17 +87,32 @@ public static class LandscapePlots
         heatmap.FlipVertically = true;
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
         heatmap.Extent = new CoordinateRect(surface.X[0], surface.X[^1], ys[0], ys[^1]);
-        heatmap.ManualRange = new ScottPlot.Range(scale.Min, scale.Max);
+        heatmap.ManualRange = new ScottPlot.Range(scale.ToColourAxis(scale.Min), scale.ToColourAxis(scale.Max));
         if (nx >= 3 && ny >= 3 && scale.ContourLevels.Count > 0 && points.Cast<Coordinates3d>().All(p => double.IsFinite(p.Z)))
         {
-            var contours = new ScottPlot.Plottables.ContourLines { ContourLineLevels = scale.ContourLevels.ToArray() };
+            var contours = new ScottPlot.Plottables.ContourLines { ContourLineLevels = scale.ContourLevels.Select(scale.ToColourAxis).ToArray() };
             contours.Update(points);
+            if (scale.Log)
+            {
+                // The lines follow log₁₀ of the loss; their labels show the loss itself.
+                for (int i = 0; i < contours.Lines.Count; i++)
+                    contours.Lines[i] = new ContourLine(contours.Lines[i].Path, Math.Round(Math.Pow(10, contours.Lines[i].Z), 6));
+            }
             contours.LineColor = Colors.White.WithAlpha(0.8);
             plot.Add.Plottable(contours);
         }
-        plot.Add.ColorBar(heatmap).Label = scale.Clipped
-            ? string.Create(CultureInfo.InvariantCulture, $"training loss (probe), clipped at {scale.Max:G3}")
-            : "training loss (probe)";
+        var bar = plot.Add.ColorBar(heatmap);
+        if (scale.Log && scale.ContourLevels.Count > 0)
+        {
+            // The levels, and the bottom of the bar where it does not crowd the first level.
+            double span = scale.ToColourAxis(scale.Max) - scale.ToColourAxis(scale.Min);
+            bool roomAtBottom = scale.ToColourAxis(scale.ContourLevels[0]) - scale.ToColourAxis(scale.Min) > 0.08 * span;
+            var ticks = (roomAtBottom ? [scale.Min] : Array.Empty<double>()).Concat(scale.ContourLevels).ToArray();
+            bar.Axis.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+                ticks.Select(scale.ToColourAxis).ToArray(), ticks.Select(t => t.ToString("G3", CultureInfo.InvariantCulture)).ToArray());
+        }
+        bar.Label = string.Create(CultureInfo.InvariantCulture,
+            $"training loss (probe){(scale.Log ? ", log scale" : "")}{(scale.Clipped ? $", clipped at {scale.Max:G3}" : "")}");
         plot.Title(title);
         plot.XLabel("α (direction 1)");
         plot.YLabel("β (direction 2)");
@@ -135,10 +153,15 @@ public static class LandscapePlots
 /// exploding points at the edge of one surface do not squeeze every other loss into the bottom colours.
 /// Larger losses are drawn in the top colour.
 /// </param>
-/// <param name="ContourLevels">Contour lines at every multiple of a round step (1, 2, 2.5 or 5 × 10ᵏ, about 8 levels) in (Min, Max].</param>
+/// <param name="ContourLevels">
+/// Losses at which contour lines are drawn, in (Min, Max]: linear scale, every multiple of a round
+/// step (1, 2, 2.5 or 5 × 10ᵏ); log scale, the values of a 1–2–5 (or finer, or coarser) series;
+/// about <see cref="TargetLevels"/> levels either way.
+/// </param>
 /// <param name="Clipped">True when some finite loss lies above <paramref name="Max"/>.</param>
 /// <param name="ClipQuantile">The quantile <paramref name="Max"/> was taken at.</param>
-public sealed record SurfaceScale(double Min, double Max, IReadOnlyList<double> ContourLevels, bool Clipped, double ClipQuantile)
+/// <param name="Log">Colours and contours follow log₁₀ of the loss (all other members stay in loss units).</param>
+public sealed record SurfaceScale(double Min, double Max, IReadOnlyList<double> ContourLevels, bool Clipped, double ClipQuantile, bool Log = false)
 {
     /// <summary>The default of <see cref="Over"/>: the top colour starts at the 95th percentile of the pooled losses.</summary>
     public const double DefaultClipQuantile = 0.95;
@@ -146,12 +169,18 @@ public sealed record SurfaceScale(double Min, double Max, IReadOnlyList<double> 
     /// <summary>About this many contour levels between Min and Max.</summary>
     public const int TargetLevels = 8;
 
+    /// <summary>The colour-axis value of a loss: the loss, or its log₁₀ on a log scale (losses ≤ 0 are clamped to Min there).</summary>
+    public double ToColourAxis(double loss) => Log ? Math.Log10(loss > 0 || !double.IsFinite(loss) ? loss : Min) : loss;
+
     /// <summary>
     /// The scale of <paramref name="surfaces"/> together: Min the smallest finite loss of all, Max the
     /// <paramref name="clipQuantile"/> quantile of all finite losses pooled (1 = the largest), and
-    /// round contour levels between them. Without any finite loss: [0, 1] and no levels.
+    /// round contour levels between them. With <paramref name="log"/> (the default) the colours and
+    /// contours follow log₁₀ of the loss, which gives the basin around the minimum, where models
+    /// differ, most of the colours (losses ≤ 0 are then left out: log₁₀ has no value there). Without
+    /// any finite loss: [0, 1] (log: [1, 10]) and no levels.
     /// </summary>
-    public static SurfaceScale Over(IEnumerable<Landscape> surfaces, double clipQuantile = DefaultClipQuantile)
+    public static SurfaceScale Over(IEnumerable<Landscape> surfaces, double clipQuantile = DefaultClipQuantile, bool log = true)
     {
         ArgumentNullException.ThrowIfNull(surfaces);
         if (!(clipQuantile > 0 && clipQuantile <= 1)) throw new ArgumentOutOfRangeException(nameof(clipQuantile), clipQuantile, "a quantile in (0, 1]");
@@ -160,9 +189,9 @@ public sealed record SurfaceScale(double Min, double Max, IReadOnlyList<double> 
         {
             ArgumentNullException.ThrowIfNull(s, nameof(surfaces));
             if (!s.IsSurface) throw new ArgumentException("a surface scale takes 2-D landscapes", nameof(surfaces));
-            values.AddRange(s.Loss.Cast<double>().Where(double.IsFinite));
+            values.AddRange(s.Loss.Cast<double>().Where(v => double.IsFinite(v) && (!log || v > 0)));
         }
-        if (values.Count == 0) return new SurfaceScale(0, 1, [], false, clipQuantile);
+        if (values.Count == 0) return log ? new SurfaceScale(1, 10, [], false, clipQuantile, true) : new SurfaceScale(0, 1, [], false, clipQuantile);
         values.Sort();
         double min = values[0];
         double position = clipQuantile * (values.Count - 1);
@@ -172,7 +201,7 @@ public sealed record SurfaceScale(double Min, double Max, IReadOnlyList<double> 
             : values[below];
         if (!(max > min)) max = min + Math.Max(Math.Abs(min) * 1e-3, 1e-9); // a flat surface still needs a range
         bool clipped = values[^1] > max;
-        return new SurfaceScale(min, max, Levels(min, max), clipped, clipQuantile);
+        return new SurfaceScale(min, max, log ? LogLevels(min, max) : Levels(min, max), clipped, clipQuantile, log);
     }
 
     /// <summary>Multiples of a round step strictly above <paramref name="min"/> and at most <paramref name="max"/>.</summary>
@@ -180,7 +209,8 @@ public sealed record SurfaceScale(double Min, double Max, IReadOnlyList<double> 
     {
         double raw = (max - min) / TargetLevels;
         double magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
-        double step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * magnitude).First(c => c >= raw * (1 - 1e-12));
+        // The round step nearest to raw (in ratio): 6 to 11 levels.
+        double step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * magnitude).MinBy(c => Math.Abs(Math.Log(c / raw)));
         var levels = new List<double>();
         for (long k = (long)Math.Floor(min / step) + 1; ; k++)
         {
@@ -190,5 +220,27 @@ public sealed record SurfaceScale(double Min, double Max, IReadOnlyList<double> 
             levels.Add(level);
         }
         return levels;
+    }
+
+    /// <summary>
+    /// The values of a round logarithmic series (mantissas 1; 1, 2, 5; 1, 1.5, 2, 3, 5, 7; or
+    /// 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9 per decade) strictly above <paramref name="min"/> and at most
+    /// <paramref name="max"/>: the series whose count is nearest <see cref="TargetLevels"/>.
+    /// </summary>
+    internal static IReadOnlyList<double> LogLevels(double min, double max)
+    {
+        double[][] series = [[1], [1, 2, 5], [1, 1.5, 2, 3, 5, 7], [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9]];
+        List<double> Within(double[] mantissas)
+        {
+            var levels = new List<double>();
+            for (int e = (int)Math.Floor(Math.Log10(min)) - 1; e <= (int)Math.Ceiling(Math.Log10(max)); e++)
+                foreach (double m in mantissas)
+                {
+                    double level = double.Parse(string.Create(CultureInfo.InvariantCulture, $"{m}e{e}"), CultureInfo.InvariantCulture); // exact decimal
+                    if (level > min && level <= max + 1e-12 * max) levels.Add(level);
+                }
+            return levels;
+        }
+        return series.Select(Within).MinBy(l => Math.Abs(l.Count - TargetLevels))!;
     }
 }

@@ -116,8 +116,8 @@ public sealed partial class StudyRunner
     /// <summary>
     /// 1-D and 2-D filter-normalised landscapes of <see cref="LandscapeConfigs"/>, as CSV and PNG;
     /// CSVs computed earlier are reused. Every 2-D PNG is redrawn each time from all the surface CSVs
-    /// with one colour scale (<see cref="SurfaceScale.Over"/>: smallest loss to the 95th percentile of
-    /// all their losses, the same contour levels), written to <see cref="SurfaceScaleFile"/>; 2-D PNGs
+    /// with one colour scale (<see cref="SurfaceScale.Over"/>: log scale from the smallest loss to the
+    /// 95th percentile of all their losses, the same contour levels), written to <see cref="SurfaceScaleFile"/>; 2-D PNGs
     /// of configurations no longer drawn are deleted, so that the report only shows plots of one scale.
     /// </summary>
     public bool DrawLandscapes(CancellationToken cancel = default)
