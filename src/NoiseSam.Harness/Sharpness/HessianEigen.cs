@@ -20,7 +20,7 @@ public static class HessianEigen
 {
     /// <summary>
     /// The top Hessian eigenvalue of the probe's mean cross-entropy by <paramref name="method"/>,
-    /// with the same cap, tolerance and seed meaning what each method's options say
+    /// where the cap, tolerance and seed mean what each method's options say
     /// (<see cref="LanczosOptions"/>, <see cref="PowerIterationOptions"/>).
     /// </summary>
     public static EigenEstimate Estimate(nn.Module<Tensor, Tensor> model, LossProbe probe, EigenMethod method, int maxIterations, double tolerance,
@@ -257,9 +257,11 @@ public static class HessianEigen
                 double alpha = Dot64(basis[k], w);
                 // Full reorthogonalisation against the whole basis, twice ("twice is enough"); the
                 // first pass also removes α_k q_k and β_{k−1} q_{k−1} (the three-term recurrence).
+                // Each coefficient sums the products in float64 (a float32 dot over a million entries
+                // loses digits that showed in λ_max at the 1e-6 level).
                 for (int pass = 0; pass < 2; pass++)
                     foreach (var q in basis)
-                        w.add_(q, alpha: -Dot64(q, w));
+                        w.add_(q, alpha: -q.mul(w).sum(ScalarType.Float64).item<double>());
                 double beta = Math.Sqrt(Dot64(w, w));
                 alphas.Add(alpha);
                 if (!double.IsFinite(alpha) || !double.IsFinite(beta))
