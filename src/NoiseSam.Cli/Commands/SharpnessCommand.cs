@@ -29,6 +29,7 @@ internal static class SharpnessCommand
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private static readonly string[] LandscapeKinds = ["none", "1d", "2d", "both"];
+    private static readonly string[] EigenMethods = ["lanczos", "power"];
 
     public static Command Create(CliContext context)
     {
@@ -43,21 +44,35 @@ internal static class SharpnessCommand
         var dataDir = CommonOptions.DataDir();
         var samples = new Option<int>("--samples", "-n") { Description = "Training samples of the probe (the first N of the training split).", DefaultValueFactory = _ => 1024 };
         var batch = new Option<int>("--batch-size", "-b") { Description = "Samples per forward pass.", DefaultValueFactory = _ => 256 };
-        var iterations = new Option<int>("--iterations") { Description = "Power iterations at most (one Hessian-vector product each).", DefaultValueFactory = _ => 20 };
-        var tolerance = new Option<double>("--tolerance") { Description = "Stop the power iteration when the eigenvalue changes by less than this, relatively.", DefaultValueFactory = _ => 1e-3 };
+        var eigenMethod = new Option<string>("--eigen-method")
+        {
+            Description = "How λ_max is found: lanczos (largest algebraic eigenvalue, stopped on its residual bound; also the smallest Ritz value) " +
+                          "or power (power iteration: the eigenvalue of largest magnitude, stopped when it changes little).",
+            DefaultValueFactory = _ => "lanczos",
+        };
+        var iterations = new Option<int>("--iterations")
+        {
+            Description = "Lanczos steps or power iterations at most (one Hessian-vector product each; Lanczos keeps one model-sized vector per step).",
+            DefaultValueFactory = _ => 60,
+        };
+        var tolerance = new Option<double>("--tolerance")
+        {
+            Description = "Lanczos: stop when the residual bound |β·s| of the top Ritz pair is at most this times |λ|. Power: stop when λ changes by less than this, relatively.",
+            DefaultValueFactory = _ => 1e-3,
+        };
         var landscape = new Option<string>("--landscape") { Description = "Loss landscapes to draw: none, 1d, 2d or both.", DefaultValueFactory = _ => "both" };
         var span = new Option<double>("--span") { Description = "Landscape coordinates run over [-span, span].", DefaultValueFactory = _ => 1.0 };
         var points = new Option<int>("--points") { Description = "Landscape points per axis (odd; the 2-D grid has points² evaluations).", DefaultValueFactory = _ => 21 };
         var rho = new Option<double>("--rho") { Description = "Radius of the m-sharpness ascent step.", DefaultValueFactory = _ => 0.05 };
         var m = new Option<int>("--m") { Description = "Samples per m-sharpness chunk.", DefaultValueFactory = _ => 128 };
-        var seed = new Option<long>("--seed", "-s") { Description = "Seed of the power iteration's start vector and the landscape directions.", DefaultValueFactory = _ => 0 };
+        var seed = new Option<long>("--seed", "-s") { Description = "Seed of the eigenvalue method's start vector and the landscape directions.", DefaultValueFactory = _ => 0 };
         var threads = CommonOptions.Threads();
         var device = CommonOptions.Device();
         var output = new Option<string?>("--out", "-o") { Description = "Output directory (default ./runs/sharpness-<timestamp>).", HelpName = "dir" };
 
         var command = new Command("sharpness",
-            "Sharpness of a saved model: Hessian top eigenvalue (power iteration), m-sharpness and filter-normalised 1-D/2-D loss landscapes (CSV, PNG).");
-        foreach (var o in new Option[] { modelFile, model, data, dataDir, samples, batch, iterations, tolerance, landscape, span, points, rho, m, seed, threads, device, output })
+            "Sharpness of a saved model: Hessian top eigenvalue (Lanczos or power iteration), m-sharpness and filter-normalised 1-D/2-D loss landscapes (CSV, PNG).");
+        foreach (var o in new Option[] { modelFile, model, data, dataDir, samples, batch, eigenMethod, iterations, tolerance, landscape, span, points, rho, m, seed, threads, device, output })
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
@@ -70,12 +85,14 @@ internal static class SharpnessCommand
             CommonOptions.DataDirectory(dir);
             int sampleCount = CommonOptions.Positive(parse.GetValue(samples), "--samples");
             int batchSize = CommonOptions.Positive(parse.GetValue(batch), "--batch-size");
-            var power = new PowerIterationOptions
-            {
-                MaxIterations = CommonOptions.Positive(parse.GetValue(iterations), "--iterations"),
-                Tolerance = NonNegative(parse.GetValue(tolerance), "--tolerance"),
-                Seed = parse.GetValue(seed),
-            };
+            string methodName = (parse.GetValue(eigenMethod) ?? "").Trim().ToLowerInvariant();
+            if (!EigenMethods.Contains(methodName))
+                throw new UsageException($"--eigen-method must be one of {string.Join(", ", EigenMethods)} (got '{parse.GetValue(eigenMethod)}')");
+            var eigenSettings = new EigenSettings(
+                methodName == "power" ? EigenMethod.Power : EigenMethod.Lanczos,
+                CommonOptions.Positive(parse.GetValue(iterations), "--iterations"),
+                NonNegative(parse.GetValue(tolerance), "--tolerance"),
+                parse.GetValue(seed));
             string kind = (parse.GetValue(landscape) ?? "").Trim().ToLowerInvariant();
             if (!LandscapeKinds.Contains(kind))
                 throw new UsageException($"--landscape must be one of {string.Join(", ", LandscapeKinds)} (got '{parse.GetValue(landscape)}')");
@@ -103,7 +120,7 @@ internal static class SharpnessCommand
                 $"Sharpness of {Path.GetFileName(file)} ({modelName}) on the first {probe.Samples} {dataName} training samples " +
                 $"(batches of {batchSize}), {threadCount} thread(s), device {deviceName}. Output: {Path.GetFullPath(outDir)}"));
 
-            var report = Measure(context, net, probe, power, rhoValue, chunk, kind, grid);
+            var report = Measure(context, net, probe, eigenSettings, rhoValue, chunk, kind, grid);
 
             var files = new List<string>();
             Directory.CreateDirectory(outDir);
@@ -130,17 +147,24 @@ internal static class SharpnessCommand
                 batchSize,
                 device = deviceName,
                 threads = threadCount,
-                seed = power.Seed,
+                seed = eigenSettings.Seed,
                 probeLoss = report.ProbeLoss,
                 hessian = new
                 {
+                    method = MethodName(report.Eigen.Method),
                     topEigenvalue = report.Eigen.Eigenvalue,
                     iterations = report.Eigen.Iterations,
                     converged = report.Eigen.Converged,
-                    maxIterations = power.MaxIterations,
-                    tolerance = power.Tolerance,
+                    relativeResidual = report.Eigen.RelativeResidual,
+                    smallestEigenvalue = report.Eigen.Smallest,
+                    smallestRelativeResidual = report.Eigen.SmallestRelativeResidual,
+                    dominantEigenvalue = report.Eigen.Dominant,
+                    maxIterations = eigenSettings.MaxIterations,
+                    tolerance = eigenSettings.Tolerance,
                     history = report.Eigen.History,
+                    residualHistory = report.Eigen.ResidualHistory,
                     seconds = report.EigenSeconds,
+                    secondsPerIteration = report.EigenSeconds / report.Eigen.Iterations,
                 },
                 mSharpness = new { value = report.MSharpness, rho = rhoValue, m = chunk, seconds = report.MSharpnessSeconds },
                 landscape = kind == "none" ? null : new
@@ -153,7 +177,12 @@ internal static class SharpnessCommand
             });
             files.Insert(0, JsonName);
 
-            context.Console.Write(ResultTable(report, power, rhoValue, chunk));
+            context.Console.Write(ResultTable(report, eigenSettings, rhoValue, chunk));
+            if (!report.Eigen.Converged)
+                context.Note(string.Create(Inv,
+                    $"warning: λ_max did not converge: {MethodName(report.Eigen.Method)} stopped at its cap of {eigenSettings.MaxIterations} iterations with a relative residual of " +
+                    $"{report.Eigen.RelativeResidual:G3} (tolerance {eigenSettings.Tolerance:G3}); the estimate {report.Eigen.Eigenvalue:G6} is then only a lower bound (in magnitude). " +
+                    $"Raise --iterations."));
             context.Console.WriteLine($"Wrote {string.Join(", ", files)} to {Path.GetFullPath(outDir)}");
             return ExitCodes.Success;
         }));
@@ -163,7 +192,12 @@ internal static class SharpnessCommand
     private sealed record Report(double ProbeLoss, EigenEstimate Eigen, double EigenSeconds, double MSharpness, double MSharpnessSeconds,
         Landscape? Line, double LineSeconds, Landscape? Surface, double SurfaceSeconds);
 
-    private static Report Measure(CliContext context, nn.Module<Tensor, Tensor> net, LossProbe probe, PowerIterationOptions power,
+    /// <summary>The eigenvalue method and its cap, tolerance and seed.</summary>
+    private sealed record EigenSettings(EigenMethod Method, int MaxIterations, double Tolerance, long Seed);
+
+    private static string MethodName(EigenMethod method) => method == EigenMethod.Power ? "power" : "lanczos";
+
+    private static Report Measure(CliContext context, nn.Module<Tensor, Tensor> net, LossProbe probe, EigenSettings eigenSettings,
         double rho, int chunk, string kind, LandscapeOptions grid)
     {
         var cancel = context.Cancel;
@@ -176,7 +210,7 @@ internal static class SharpnessCommand
         CommonOptions.ProgressBars(context)
             .Start(ctx =>
             {
-                var eigenTask = ctx.AddTask("Hessian top eigenvalue", maxValue: power.MaxIterations);
+                var eigenTask = ctx.AddTask($"Hessian top eigenvalue ({MethodName(eigenSettings.Method)})", maxValue: eigenSettings.MaxIterations);
                 var mTask = ctx.AddTask(string.Create(Inv, $"m-sharpness (ρ = {rho}, m = {chunk})"), autoStart: false, maxValue: chunks);
                 var lineTask = wantLine ? ctx.AddTask(string.Create(Inv, $"1-D landscape ({grid.Points} points)"), autoStart: false, maxValue: grid.Points) : null;
                 var surfaceTask = wantSurface
@@ -184,7 +218,7 @@ internal static class SharpnessCommand
                     : null;
 
                 var watch = Stopwatch.StartNew();
-                eigen = HessianEigen.TopEigenvalue(net, probe, power, (k, lambda) =>
+                eigen = HessianEigen.Estimate(net, probe, eigenSettings.Method, eigenSettings.MaxIterations, eigenSettings.Tolerance, eigenSettings.Seed, (k, lambda) =>
                 {
                     eigenTask.Value = k;
                     eigenTask.Description = Markup.Escape(string.Create(Inv, $"Hessian top eigenvalue · iteration {k} · λ ≈ {lambda:G5}"));
@@ -277,7 +311,7 @@ internal static class SharpnessCommand
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, options) + "\n");
     }
 
-    private static Table ResultTable(Report r, PowerIterationOptions power, double rho, int chunk)
+    private static Table ResultTable(Report r, EigenSettings eigenSettings, double rho, int chunk)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("Sharpness");
         table.AddColumn("Figure");
@@ -285,8 +319,12 @@ internal static class SharpnessCommand
         table.AddColumn(new TableColumn("s").RightAligned());
         table.AddRow("probe loss (mean cross-entropy)", r.ProbeLoss.ToString("F5", Inv), "");
         table.AddRow("Hessian top eigenvalue λ_max", r.Eigen.Eigenvalue.ToString("G6", Inv), r.EigenSeconds.ToString("F1", Inv));
-        table.AddRow("power iterations", string.Create(Inv,
-            $"{r.Eigen.Iterations} of {power.MaxIterations}, {(r.Eigen.Converged ? "converged" : "not converged")}"), "");
+        table.AddRow(r.Eigen.Method == EigenMethod.Power ? "power iterations" : "Lanczos steps", string.Create(Inv,
+            $"{r.Eigen.Iterations} of {eigenSettings.MaxIterations}, {(r.Eigen.Converged ? "converged" : "NOT converged")}"), "");
+        table.AddRow("relative residual ‖Hy − λy‖/|λ|", r.Eigen.RelativeResidual.ToString("G3", Inv), "");
+        if (r.Eigen.Smallest is double smallest)
+            table.AddRow("smallest Ritz value (most negative end)", string.Create(Inv,
+                $"{smallest:G6} (residual {r.Eigen.SmallestRelativeResidual ?? double.NaN:G3})"), "");
         table.AddRow(Markup.Escape(string.Create(Inv, $"m-sharpness (ρ = {rho}, m = {chunk})")), r.MSharpness.ToString("G6", Inv),
             r.MSharpnessSeconds.ToString("F1", Inv));
         if (r.Line is { } line)

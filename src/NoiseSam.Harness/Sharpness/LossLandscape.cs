@@ -150,4 +150,64 @@ public static class LossLandscape
         }
         IO.AtomicFile.WriteAllText(path, sb.ToString());
     }
+
+    /// <summary>
+    /// Reads a CSV written by <see cref="WriteCsv"/>: "alpha,loss" (a line) or "alpha,beta,loss"
+    /// (a surface, α outer, β inner, a full grid). <see cref="Landscape.CenterLoss"/> is the loss at
+    /// α = β = 0, NaN when the grid lacks that point.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">Another header, a malformed number, or rows that do not form a full grid.</exception>
+    public static Landscape ReadCsv(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var rows = File.ReadAllLines(path).Where(l => l.Length > 0).ToList();
+        if (rows.Count < 2) throw new InvalidDataException($"{path}: no landscape rows");
+        bool surface = rows[0] switch
+        {
+            "alpha,loss" => false,
+            "alpha,beta,loss" => true,
+            _ => throw new InvalidDataException($"{path}: the header must be 'alpha,loss' or 'alpha,beta,loss', not '{rows[0]}'"),
+        };
+        int width = surface ? 3 : 2;
+        var cells = new List<double[]>();
+        for (int r = 1; r < rows.Count; r++)
+        {
+            var parts = rows[r].Split(',');
+            if (parts.Length != width) throw new InvalidDataException($"{path}: row {r + 1} has {parts.Length} cells, not {width}");
+            var values = new double[width];
+            for (int c = 0; c < width; c++)
+                if (!double.TryParse(parts[c], NumberStyles.Float, CultureInfo.InvariantCulture, out values[c]))
+                    throw new InvalidDataException($"{path}: row {r + 1}: '{parts[c]}' is not a number");
+            cells.Add(values);
+        }
+        if (!surface)
+        {
+            var xs = cells.Select(v => v[0]).ToArray();
+            var line = new double[xs.Length, 1];
+            for (int i = 0; i < xs.Length; i++) line[i, 0] = cells[i][1];
+            int center = Array.IndexOf(xs, 0.0);
+            return new Landscape(xs, null, line, center < 0 ? double.NaN : line[center, 0]);
+        }
+        // β runs inside α: the first block of rows with the first α gives the β axis.
+        int ny = cells.TakeWhile(v => v[0] == cells[0][0]).Count();
+        if (cells.Count % ny != 0) throw new InvalidDataException($"{path}: {cells.Count} rows do not form a grid with {ny} β values");
+        int nx = cells.Count / ny;
+        var alphas = new double[nx];
+        var betas = cells.Take(ny).Select(v => v[1]).ToArray();
+        var loss = new double[nx, ny];
+        for (int ix = 0; ix < nx; ix++)
+        {
+            alphas[ix] = cells[ix * ny][0];
+            for (int iy = 0; iy < ny; iy++)
+            {
+                var v = cells[ix * ny + iy];
+                if (v[0] != alphas[ix] || v[1] != betas[iy])
+                    throw new InvalidDataException($"{path}: row {ix * ny + iy + 2} is ({v[0]}, {v[1]}), expected ({alphas[ix]}, {betas[iy]}) of an α-outer, β-inner grid");
+                loss[ix, iy] = v[2];
+            }
+        }
+        int cx = Array.IndexOf(alphas, 0.0), cy = Array.IndexOf(betas, 0.0);
+        return new Landscape(alphas, betas, loss, cx < 0 || cy < 0 ? double.NaN : loss[cx, cy]);
+    }
 }

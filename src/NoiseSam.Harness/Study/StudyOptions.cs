@@ -56,11 +56,17 @@ public sealed record StudyOptions
     /// </remarks>
     public int ProbeSamples { get; init; } = 512;
 
-    /// <summary>Power-iteration cap for the top Hessian eigenvalue.</summary>
-    public int EigenIterations { get; init; } = 12;
+    /// <summary>How the top Hessian eigenvalue is found (docs/sharpness.md): Lanczos, or power iteration as in earlier versions.</summary>
+    public Sharpness.EigenMethod EigenMethod { get; init; } = Sharpness.EigenMethod.Lanczos;
 
-    /// <summary>Relative change of the eigenvalue estimate at which power iteration stops (1 % separates the configurations' λ_max well).</summary>
-    public double EigenTolerance { get; init; } = 1e-2;
+    /// <summary>Cap on the Lanczos steps (or power iterations) for the top Hessian eigenvalue; one Hessian-vector product each.</summary>
+    public int EigenIterations { get; init; } = 60;
+
+    /// <summary>
+    /// Lanczos: the relative residual bound of the top Ritz pair at which it stops (λ_max is then
+    /// within 0.1 % of an eigenvalue). Power iteration: the relative change of the estimate.
+    /// </summary>
+    public double EigenTolerance { get; init; } = 1e-3;
 
     /// <summary>Radius and chunk size of the m-sharpness figure.</summary>
     public double SharpnessRho { get; init; } = 0.05;

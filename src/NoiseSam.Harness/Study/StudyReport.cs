@@ -72,6 +72,16 @@ public static class StudyReport
         sb.AppendLine();
         foreach (string line in Verdict(summary)) sb.AppendLine($"- {line}");
         sb.AppendLine();
+        int notConverged = summary.Sum(s => s.EigenNotConverged);
+        if (notConverged > 0)
+        {
+            sb.AppendLine(string.Create(Inv,
+                $"> **Warning: λ_max did not converge for {notConverged} run(s)** " +
+                $"({string.Join(", ", summary.Where(s => s.EigenNotConverged > 0).Select(s => $"{s.Config.Label}: {s.EigenNotConverged}"))}). " +
+                $"Their λ_max is the largest Ritz value at the step cap, a lower bound, and the means marked * below include it; " +
+                $"rerun `noisesam study --phases sharpness` with a larger `--eigen-iterations` before comparing them."));
+            sb.AppendLine();
+        }
         sb.AppendLine("A difference is called real only when it exceeds two combined standard errors of the seed means (≈ 95 %); " +
                       "“best noisy run” picks the best of several noise settings on the same seeds, which favours noise slightly.");
         sb.AppendLine();
@@ -95,8 +105,10 @@ public static class StudyReport
         }
         sb.AppendLine(string.Create(Inv,
             $"Accuracy: final test accuracy, mean ± sample std over seeds (n runs). λ_max: top eigenvalue of the training-loss Hessian at the final weights " +
-            $"(power iteration with Hessian-vector products on {info.ProbeSamples} training samples, eval-mode batch norm; " +
-            $"(n) when fewer seeds were measured than trained; * when some run's power iteration hit its iteration cap before reaching its tolerance (its estimate is then a lower bound)). " +
+            $"(Lanczos with full reorthogonalisation and Hessian-vector products on {info.ProbeSamples} training samples, eval-mode batch norm, " +
+            $"stopped when the residual bound of the top Ritz pair falls below the tolerance, 1e-3 relative by default, so that each run's λ_max is within 0.1 % of an eigenvalue; " +
+            $"docs/sharpness.md; (n) when fewer seeds were measured than trained; * when some run's Lanczos hit its step cap before converging: " +
+            $"its λ_max is then a lower bound, and the warning under the verdict names it). " +
             $"m-sharp.: mean over chunks of m = {info.SharpnessM} samples of L(w + ρ g/‖g‖) − L(w), ρ = {info.SharpnessRho}. " +
             $"×SGD: median step time relative to SGD, all configurations timed interleaved in one process on one fixed batch; Ideal: the cost model's passes. " +
             $"Skipped: non-finite steps skipped over all seeds."));

@@ -14,19 +14,40 @@ public sealed partial class StudyRunner
     /// <summary>Samples per probe batch: large batches are cheaper per sample for the no-grad passes.</summary>
     private const int ProbeBatchSize = 256;
 
-    /// <summary>Measures the top Hessian eigenvalue and m-sharpness of every trained model that has none yet.</summary>
+    /// <summary>The Lanczos (or power-iteration) record of a run's λ_max, next to its sharpness.json.</summary>
+    public const string EigenFile = "eigen.json";
+
+    /// <summary>The colour scale shared by the study's 2-D landscapes, in the landscape directory.</summary>
+    public const string SurfaceScaleFile = "surface_scale.json";
+
+    /// <summary>Where <see cref="EigenFile"/> of a run lives.</summary>
+    public string EigenPath(string configId, long seed) => Path.Combine(Store.RunDirectory(configId, seed), EigenFile);
+
+    /// <summary>The λ_max record of a run, or null when it has none (measured before eigen.json existed, or not measured).</summary>
+    public StudyEigen? LoadEigen(string configId, long seed) => StudyStore.Read<StudyEigen>(EigenPath(configId, seed));
+
+    /// <summary>
+    /// Measures the top Hessian eigenvalue and m-sharpness of every trained model that has none yet,
+    /// or whose λ_max was measured otherwise than the options now say (another method, cap or
+    /// tolerance, or before <see cref="EigenFile"/> recorded it: e.g. by the power iteration of
+    /// earlier versions). A λ_max that does not converge is reported loudly, here and in the report.
+    /// </summary>
     public bool MeasureAll(CancellationToken cancel = default)
     {
         var pending = Runs.Where(r => Store.LoadRun(r.Config.Id, r.Seed, Fingerprint(r.Config)) is not null).ToList();
         int done = 0, skipped = 0;
+        var notConverged = new List<string>();
         LossProbe? probe = null;
         try
         {
             foreach (var (config, seed) in pending)
             {
                 if (cancel.IsCancellationRequested) return false;
-                if (Store.LoadSharpness(config.Id, seed) is not null)
+                var stored = Store.LoadSharpness(config.Id, seed);
+                var storedEigen = LoadEigen(config.Id, seed);
+                if (stored is not null && storedEigen is not null && storedEigen.Matches(_options))
                 {
+                    if (!storedEigen.Converged) notConverged.Add($"{config.Label} seed {seed}");
                     done++;
                     skipped++;
                     continue;
@@ -35,23 +56,36 @@ public sealed partial class StudyRunner
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 using var model = LoadModel(config, seed);
                 probe ??= LossProbe.FromDataset(_data.Train, _options.ProbeSamples, ProbeBatchSize, Device(model));
-                var eigen = HessianEigen.TopEigenvalue(model, probe,
-                    new PowerIterationOptions { MaxIterations = _options.EigenIterations, Tolerance = _options.EigenTolerance, Seed = seed }, cancel);
+                var eigen = HessianEigen.Estimate(model, probe, _options.EigenMethod, _options.EigenIterations, _options.EigenTolerance, seed, cancel: cancel);
+                double eigenSeconds = watch.Elapsed.TotalSeconds;
                 if (cancel.IsCancellationRequested) return false;
                 double sharp = MSharpness.Compute(model, probe, _options.SharpnessRho, _options.SharpnessM, cancel);
                 double loss = probe.Loss(model);
+                // eigen.json first: a sharpness.json without a matching eigen.json is measured again.
+                StudyStore.Write(EigenPath(config.Id, seed), StudyEigen.From(config.Id, seed, _options, eigen, eigenSeconds));
                 Store.SaveSharpness(new StudySharpness(config.Id, seed, eigen.Eigenvalue, eigen.Iterations, eigen.Converged,
                     sharp, loss, watch.Elapsed.TotalSeconds));
                 done++;
+                string method = eigen.Method == EigenMethod.Lanczos ? "Lanczos steps" : "power it.";
                 _callbacks.Message?.Invoke(string.Create(CultureInfo.InvariantCulture,
-                    $"{config.Label} seed {seed}: λ_max {eigen.Eigenvalue:F2} ({eigen.Iterations} it.{(eigen.Converged ? "" : ", not converged")}), " +
+                    $"{config.Label} seed {seed}: λ_max {eigen.Eigenvalue:F2} ({eigen.Iterations} {method}, residual {eigen.RelativeResidual:G2}" +
+                    $"{(eigen.Converged ? "" : $", NOT CONVERGED at the cap of {_options.EigenIterations}: a lower bound")}), " +
                     $"m-sharpness {sharp:F4}, probe loss {loss:F4} ({done}/{pending.Count})"));
+                if (eigen.Smallest is double smallest && Math.Abs(smallest) > Math.Abs(eigen.Eigenvalue))
+                    _callbacks.Message?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                        $"{config.Label} seed {seed}: the smallest Ritz value {smallest:F2} exceeds λ_max in magnitude (a saddle, not a minimum)"));
+                if (!eigen.Converged) notConverged.Add($"{config.Label} seed {seed}");
             }
         }
         finally
         {
             probe?.Dispose();
         }
+        if (notConverged.Count > 0)
+            _callbacks.Message?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                $"WARNING: λ_max did not converge for {notConverged.Count} run(s) within {_options.EigenIterations} iterations " +
+                $"(tolerance {_options.EigenTolerance:G3}): {string.Join(", ", notConverged)}. Their λ_max is a lower bound, marked * in the report; " +
+                $"measure them again with a larger cap (noisesam study --phases sharpness --eigen-iterations N)."));
         Report("sharpness", done, pending.Count, "", skipped);
         return true;
     }
@@ -79,7 +113,13 @@ public sealed partial class StudyRunner
         return picks;
     }
 
-    /// <summary>1-D and 2-D filter-normalised landscapes of <see cref="LandscapeConfigs"/>, as CSV and PNG; finished ones are reused.</summary>
+    /// <summary>
+    /// 1-D and 2-D filter-normalised landscapes of <see cref="LandscapeConfigs"/>, as CSV and PNG;
+    /// CSVs computed earlier are reused. Every 2-D PNG is redrawn each time from all the surface CSVs
+    /// with one colour scale (<see cref="SurfaceScale.Over"/>: log scale from the smallest loss to the
+    /// 95th percentile of all their losses, the same contour levels), written to <see cref="SurfaceScaleFile"/>; 2-D PNGs
+    /// of configurations no longer drawn are deleted, so that the report only shows plots of one scale.
+    /// </summary>
     public bool DrawLandscapes(CancellationToken cancel = default)
     {
         var configs = LandscapeConfigs();
@@ -87,6 +127,7 @@ public sealed partial class StudyRunner
         long seed = _options.Seeds[0];
         Directory.CreateDirectory(Store.LandscapeDirectory);
         var lines = new List<(string Label, Landscape Line)>();
+        var surfaces = new List<(StudyConfig Config, Landscape Surface)>();
         LossProbe? probe = null;
         int done = 0;
         try
@@ -96,33 +137,53 @@ public sealed partial class StudyRunner
                 if (cancel.IsCancellationRequested) return false;
                 string linePath = Path.Combine(Store.LandscapeDirectory, $"{config.Id}.line.csv");
                 string surfacePath = Path.Combine(Store.LandscapeDirectory, $"{config.Id}.surface.csv");
-                string surfacePng = Path.Combine(Store.LandscapeDirectory, $"landscape_2d_{config.Id}.png");
-                var line = ReadLine(linePath);
-                if (line is null || !File.Exists(surfacePath) || !File.Exists(surfacePng))
+                var line = ReadLandscape(linePath, surface: false);
+                var surface = ReadLandscape(surfacePath, surface: true);
+                if (line is null || surface is null)
                 {
                     Report("landscapes", done, configs.Count, $"{config.Label} seed {seed}", 0);
                     using var model = LoadModel(config, seed);
                     probe ??= LossProbe.FromDataset(_data.Train, _options.ProbeSamples, ProbeBatchSize, Device(model));
                     // Same direction seed for every model: the directions differ only by each model's filter norms.
                     var options = new LandscapeOptions { Span = _options.LandscapeSpan, Points = 2 * _options.LandscapePoints - 1, Seed = 0 };
-                    line = LossLandscape.Line(model, probe, options, cancel);
-                    if (cancel.IsCancellationRequested) return false;
-                    LossLandscape.WriteCsv(line, linePath);
-                    var surface = LossLandscape.Surface(model, probe, options with { Points = _options.LandscapePoints }, cancel);
-                    if (cancel.IsCancellationRequested) return false;
-                    LossLandscape.WriteCsv(surface, surfacePath);
-                    LandscapePlots.WriteSurface(surfacePng, surface, $"{config.Label}: training loss around the final weights (seed {seed})");
+                    if (line is null)
+                    {
+                        line = LossLandscape.Line(model, probe, options, cancel);
+                        if (cancel.IsCancellationRequested) return false;
+                        LossLandscape.WriteCsv(line, linePath);
+                    }
+                    if (surface is null)
+                    {
+                        surface = LossLandscape.Surface(model, probe, options with { Points = _options.LandscapePoints }, cancel);
+                        if (cancel.IsCancellationRequested) return false;
+                        LossLandscape.WriteCsv(surface, surfacePath);
+                    }
                 }
                 lines.Add((config.Label, line));
+                surfaces.Add((config, surface));
                 done++;
             }
-            LandscapePlots.WriteLines(Path.Combine(Store.LandscapeDirectory, "landscape_1d.png"), lines,
-                "Training loss along one filter-normalised random direction (seed " + seed.ToString(CultureInfo.InvariantCulture) + ")");
         }
         finally
         {
             probe?.Dispose();
         }
+
+        // One colour range and one set of contour levels for every surface, recomputed over all of them.
+        var scale = SurfaceScale.Over(surfaces.Select(s => s.Surface));
+        var drawn = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (config, surface) in surfaces)
+        {
+            string png = $"landscape_2d_{config.Id}.png";
+            LandscapePlots.WriteSurface(Path.Combine(Store.LandscapeDirectory, png), surface,
+                $"{config.Label}: training loss around the final weights (seed {seed})", scale);
+            drawn.Add(png);
+        }
+        foreach (string stale in Directory.EnumerateFiles(Store.LandscapeDirectory, "landscape_2d_*.png").ToList())
+            if (!drawn.Contains(Path.GetFileName(stale))) File.Delete(stale);
+        StudyStore.Write(Path.Combine(Store.LandscapeDirectory, SurfaceScaleFile), scale);
+        LandscapePlots.WriteLines(Path.Combine(Store.LandscapeDirectory, "landscape_1d.png"), lines,
+            "Training loss along one filter-normalised random direction (seed " + seed.ToString(CultureInfo.InvariantCulture) + ")");
         Report("landscapes", done, configs.Count, "", 0);
         return true;
     }
@@ -146,25 +207,37 @@ public sealed partial class StudyRunner
 
     private static Device Device(nn.Module<Tensor, Tensor> model) => model.parameters().First().device;
 
-    /// <summary>A 1-D landscape CSV ("alpha,loss") written earlier, or null when absent or unreadable (then it is recomputed).</summary>
-    private static Landscape? ReadLine(string path)
+    /// <summary>A landscape CSV written earlier, or null when absent, unreadable or of the other kind (then it is recomputed).</summary>
+    private static Landscape? ReadLandscape(string path, bool surface)
     {
         if (!File.Exists(path)) return null;
-        var xs = new List<double>();
-        var ys = new List<double>();
-        foreach (string row in File.ReadLines(path).Skip(1))
+        try
         {
-            var cells = row.Split(',');
-            if (cells.Length != 2
-                || !double.TryParse(cells[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double x)
-                || !double.TryParse(cells[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double y)) return null;
-            xs.Add(x);
-            ys.Add(y);
+            var landscape = LossLandscape.ReadCsv(path);
+            return landscape.IsSurface == surface ? landscape : null;
         }
-        if (xs.Count == 0) return null;
-        var loss = new double[xs.Count, 1];
-        for (int i = 0; i < xs.Count; i++) loss[i, 0] = ys[i];
-        int center = xs.FindIndex(x => x == 0);
-        return new Landscape(xs, null, loss, center < 0 ? double.NaN : ys[center]);
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
+}
+
+/// <summary>
+/// How a run's λ_max was measured (<see cref="StudyRunner.EigenFile"/>, next to sharpness.json):
+/// the method and its settings, so that a study re-measures runs measured otherwise, and the
+/// convergence figures of <see cref="EigenEstimate"/>.
+/// </summary>
+public sealed record StudyEigen(
+    string ConfigId, long Seed, EigenMethod Method, int MaxIterations, double Tolerance,
+    double Eigenvalue, int Iterations, bool Converged, double RelativeResidual,
+    double? Smallest, double? SmallestRelativeResidual, IReadOnlyList<double> History, double Seconds)
+{
+    public static StudyEigen From(string configId, long seed, StudyOptions options, EigenEstimate e, double seconds) =>
+        new(configId, seed, e.Method, options.EigenIterations, options.EigenTolerance, e.Eigenvalue, e.Iterations, e.Converged,
+            e.RelativeResidual, e.Smallest, e.SmallestRelativeResidual, e.History, seconds);
+
+    /// <summary>Measured with the method, cap and tolerance of <paramref name="options"/>.</summary>
+    public bool Matches(StudyOptions options) =>
+        Method == options.EigenMethod && MaxIterations == options.EigenIterations && Tolerance == options.EigenTolerance;
 }

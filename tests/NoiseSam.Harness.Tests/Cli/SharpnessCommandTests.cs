@@ -42,6 +42,7 @@ public sealed class SharpnessCommandTests
     [InlineData("--iterations", "0", "--iterations must be at least 1")]
     [InlineData("--tolerance", "-0.5", "--tolerance must be a finite number ≥ 0")]
     [InlineData("--landscape", "3d", "--landscape must be one of none, 1d, 2d, both")]
+    [InlineData("--eigen-method", "arnoldi", "--eigen-method must be one of lanczos, power")]
     [InlineData("--span", "0", "--span must be a positive number")]
     [InlineData("--points", "4", "--points must be odd and at least 3")]
     [InlineData("--points", "1", "--points must be odd and at least 3")]
@@ -86,6 +87,9 @@ public sealed class SharpnessCommandTests
         double lambda = hessian.GetProperty("topEigenvalue").GetDouble();
         Assert.True(double.IsFinite(lambda) && lambda > 0, $"top eigenvalue {lambda}");
         Assert.InRange(hessian.GetProperty("iterations").GetInt32(), 1, 3);
+        Assert.Equal("lanczos", hessian.GetProperty("method").GetString()); // the default
+        Assert.True(hessian.GetProperty("smallestEigenvalue").GetDouble() <= lambda);
+        Assert.Equal(hessian.GetProperty("iterations").GetInt32(), hessian.GetProperty("residualHistory").GetArrayLength());
         Assert.Equal(64, json.RootElement.GetProperty("samples").GetInt32());
         Assert.True(double.IsFinite(json.RootElement.GetProperty("mSharpness").GetProperty("value").GetDouble()));
         Assert.True(json.RootElement.GetProperty("probeLoss").GetDouble() > 0);
@@ -107,5 +111,44 @@ public sealed class SharpnessCommandTests
 
         AssertOneLineError(CliHarness.Run("sharpness", "--model-file", checkpoint, "--model", "resnet18", "--samples", "8", "--threads", "1"),
             ExitCodes.Usage, "holds a small-cnn model", "--model small-cnn");
+    }
+
+    [Fact]
+    public void BothMethodsReportTheirConvergenceAndACapTooSmallIsWarnedAbout()
+    {
+        using var dir = new ScratchDir();
+        string model = SavedModel(dir);
+        string[] common = ["--model-file", model, "--samples", "48", "--batch-size", "24", "--landscape", "none", "--m", "48", "--threads", "1"];
+
+        // Lanczos with the defaults converges on the small CNN; the JSON carries its residual bound.
+        var lanczos = CliHarness.Run(["sharpness", .. common, "--out", dir["lanczos"]]);
+        Assert.True(lanczos.ExitCode == ExitCodes.Success, lanczos.ToString());
+        Assert.Contains("Lanczos steps", lanczos.Out);
+        Assert.DoesNotContain("did not converge", lanczos.Error);
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir["lanczos"], "sharpness.json"))))
+        {
+            var h = json.RootElement.GetProperty("hessian");
+            Assert.Equal("lanczos", h.GetProperty("method").GetString());
+            Assert.True(h.GetProperty("converged").GetBoolean(), h.ToString());
+            Assert.Equal(60, h.GetProperty("maxIterations").GetInt32());
+            Assert.Equal(1e-3, h.GetProperty("tolerance").GetDouble());
+            Assert.True(h.GetProperty("relativeResidual").GetDouble() <= 1e-3);
+            Assert.InRange(h.GetProperty("iterations").GetInt32(), 1, 59);
+        }
+
+        // Power iteration on request, and a cap of 2 is reported as not converged, loudly.
+        var power = CliHarness.Run(["sharpness", .. common, "--eigen-method", "power", "--iterations", "2", "--out", dir["power"]]);
+        Assert.True(power.ExitCode == ExitCodes.Success, power.ToString());
+        Assert.Contains("power iterations", power.Out);
+        Assert.Contains("NOT converged", power.Out);
+        Assert.Contains("warning: λ_max did not converge: power stopped at its cap of 2 iterations", power.Error);
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir["power"], "sharpness.json"))))
+        {
+            var h = json.RootElement.GetProperty("hessian");
+            Assert.Equal("power", h.GetProperty("method").GetString());
+            Assert.False(h.GetProperty("converged").GetBoolean());
+            Assert.Equal(2, h.GetProperty("iterations").GetInt32());
+            Assert.Equal(JsonValueKind.Null, h.GetProperty("smallestEigenvalue").ValueKind);
+        }
     }
 }

@@ -90,4 +90,21 @@ public sealed class StudyReportTests
         Assert.Equal(0.892, double.Parse(cells[7], CultureInfo.InvariantCulture), 12);
         Assert.Contains(dir["study.md"], files);
     }
+
+    [Fact]
+    public void ANonConvergedLambdaMaxIsMarkedAndWarnedAboutAndTheFootnoteNamesLanczos()
+    {
+        var info = new StudyReportInfo("fashion-mnist", 1000, 500, "small-cnn", 2, 128, "2", [0, 1], 256, 0.05, 128, "./noisesam study");
+        var converged = new[] { Point(1, 0, [0.900, 0.902], [10, 12]), Point(0.5, 0, [0.890, 0.894], [14, 16]) };
+        string clean = StudyReport.Markdown(info, converged, "study", [], []);
+        Assert.DoesNotContain("did not converge", clean, StringComparison.Ordinal);
+        Assert.Contains("Lanczos with full reorthogonalisation", clean, StringComparison.Ordinal);
+        Assert.DoesNotContain("power iteration", clean, StringComparison.Ordinal);
+
+        var oneOff = new[] { converged[0], converged[1] with { EigenNotConverged = 1 } };
+        string md = StudyReport.Markdown(info, oneOff, "study", [], []);
+        Assert.Contains("**Warning: λ_max did not converge for 1 run(s)** (MBS f=0.5: 1)", md, StringComparison.Ordinal);
+        Assert.Contains("| 0.5 | 0 | – | 89.20 ± 0.28 (2) | 15.0 ± 1.4* |", md, StringComparison.Ordinal);
+        Assert.Contains("| 1 | 0 | – | 90.10 ± 0.14 (2) | 11.0 ± 1.4 |", md, StringComparison.Ordinal);
+    }
 }

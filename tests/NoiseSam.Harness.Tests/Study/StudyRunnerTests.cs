@@ -1,6 +1,7 @@
 using NoiseSam.Cli.Variants;
 using NoiseSam.Harness.Data;
 using NoiseSam.Harness.Models;
+using NoiseSam.Harness.Reports;
 using NoiseSam.Harness.Sharpness;
 using NoiseSam.Harness.Study;
 using NoiseSam.Harness.Tests.Cli;
@@ -119,8 +120,16 @@ public sealed class StudyRunnerTests
         using (var probe = LossProbe.FromDataset(data.Train, 64, 256, TorchSharp.torch.CPU))
         {
             model.load(store.ModelPath("study-f1", 0));
-            var eigen = HessianEigen.TopEigenvalue(model, probe, new PowerIterationOptions { MaxIterations = 4, Tolerance = options.EigenTolerance, Seed = 0 });
+            var eigen = HessianEigen.Lanczos(model, probe, new LanczosOptions { MaxIterations = 4, Tolerance = options.EigenTolerance, Seed = 0 });
             Assert.Equal(eigen.Eigenvalue, sam.TopEigenvalue, 9);
+            // eigen.json records how: Lanczos (the default), its settings and its convergence figures.
+            var record = runner.LoadEigen("study-f1", 0)!;
+            Assert.Equal(EigenMethod.Lanczos, record.Method);
+            Assert.Equal((4, options.EigenTolerance), (record.MaxIterations, record.Tolerance));
+            Assert.Equal(eigen.History, record.History);
+            Assert.Equal(eigen.RelativeResidual, record.RelativeResidual);
+            Assert.Equal(eigen.Converged, sam.EigenConverged);
+            Assert.Equal(eigen.Smallest, record.Smallest);
             Assert.Equal(probe.Loss(model), sam.ProbeLoss, 12);
         }
         Assert.All(measured, m => Assert.True(double.IsFinite(m.TopEigenvalue) && double.IsFinite(m.MSharpness)));
@@ -140,5 +149,36 @@ public sealed class StudyRunnerTests
         Assert.True(runner.Run(phases: ["sharpness", "landscapes"]));
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(samFile));
         Assert.Equal(surfaceStamp, File.GetLastWriteTimeUtc(Path.Combine(store.LandscapeDirectory, "SGD.surface.csv")));
+
+        // Every 2-D plot shares one colour scale, computed over all the surface CSVs and recomputed from
+        // them when they change: here SGD's surface rises tenfold and the shared scale follows.
+        var surfaces = runner.LandscapeConfigs().Select(c => LossLandscape.ReadCsv(Path.Combine(store.LandscapeDirectory, $"{c.Id}.surface.csv"))).ToList();
+        var scale = StudyStore.Read<SurfaceScale>(Path.Combine(store.LandscapeDirectory, StudyRunner.SurfaceScaleFile))!;
+        var expected = SurfaceScale.Over(surfaces);
+        Assert.Equal((expected.Min, expected.Max), (scale.Min, scale.Max));
+        Assert.Equal(expected.ContourLevels, scale.ContourLevels);
+        var sgd = surfaces[0];
+        var steeper = sgd with { Loss = (double[,])sgd.Loss.Clone() };
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) steeper.Loss[i, j] *= 10;
+        LossLandscape.WriteCsv(steeper, Path.Combine(store.LandscapeDirectory, "SGD.surface.csv"));
+        File.WriteAllText(Path.Combine(store.LandscapeDirectory, "landscape_2d_gone.png"), "a plot of a configuration no longer drawn");
+        Assert.True(runner.Run(phases: ["landscapes"]));
+        var rescaled = StudyStore.Read<SurfaceScale>(Path.Combine(store.LandscapeDirectory, StudyRunner.SurfaceScaleFile))!;
+        var expectedAfter = SurfaceScale.Over([steeper, .. surfaces.Skip(1)]);
+        Assert.Equal((expectedAfter.Min, expectedAfter.Max), (rescaled.Min, rescaled.Max));
+        Assert.True(rescaled.Max > scale.Max, $"{rescaled.Max} vs {scale.Max}");
+        Assert.False(File.Exists(Path.Combine(store.LandscapeDirectory, "landscape_2d_gone.png")));
+        Assert.Equal(runner.LandscapeConfigs().Select(c => $"landscape_2d_{c.Id}.png").Order(StringComparer.Ordinal),
+            Directory.GetFiles(store.LandscapeDirectory, "landscape_2d_*.png").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+        // A λ_max measured otherwise than the options say (here: no eigen.json, as before Lanczos) is measured again.
+        File.Delete(runner.EigenPath("study-f1", 0));
+        Assert.True(runner.Run(phases: ["sharpness"]));
+        Assert.NotNull(runner.LoadEigen("study-f1", 0));
+        var powerRunner = new StudyRunner(options with { EigenMethod = EigenMethod.Power }, data, dir.Path);
+        Assert.True(powerRunner.Run(phases: ["sharpness"]));
+        Assert.Equal(EigenMethod.Power, powerRunner.LoadEigen("SGD", 0)!.Method);
+        Assert.Equal(powerRunner.LoadEigen("SGD", 0)!.Eigenvalue, store.LoadSharpness("SGD", 0)!.TopEigenvalue);
     }
 }
