@@ -54,10 +54,12 @@ internal static class StudyCommand
         };
 
         var dataArgs = new DataArguments(DefaultRegime.ValidationFraction, DefaultRegime.LabelNoise);
+        var rho = new Option<double?>("--rho") { Description = "ρ of every sweep point (default: the registered SAM variant's).", HelpName = "ρ" };
+        var lr = new Option<double?>("--lr") { Description = "Learning rate of every sweep point (default: the registered SAM variant's; its base optimizer otherwise).", HelpName = "lr" };
 
         var command = new Command("study",
             "Sweep micro-batch fraction × noise σ × scaling plus baselines over several seeds; resumable; writes a markdown report with tables and plots.");
-        foreach (var o in new Option[] { output, report, epochs, seeds, fractions, sigmas, scalings, baselines, model, data, dataDir, threads, device, batch, trainLimit, testLimit, probe, eigenIterations, landscapePoints, phases, detach, status, reportOnly }.Concat(dataArgs.All))
+        foreach (var o in new Option[] { output, report, epochs, seeds, fractions, sigmas, scalings, baselines, model, data, dataDir, threads, device, batch, trainLimit, testLimit, probe, eigenIterations, landscapePoints, phases, detach, status, reportOnly, rho, lr }.Concat(dataArgs.All))
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
@@ -81,6 +83,11 @@ internal static class StudyCommand
                 LandscapePoints = parse.GetValue(landscapePoints),
                 Augment = dataArgs.ReadAugment(parse),
             };
+            // The sweep is SAM with a micro-batch and noise: by default it shares SAM's declared ρ and base optimizer.
+            var sam = SamVariantRegistry.TryGet("SAM", out var samEntry) ? samEntry.Descriptor : null;
+            var baseOptimizer = sam?.BaseOptimizer ?? options.BaseOptimizer;
+            if (parse.GetValue(lr) is double rate) baseOptimizer = baseOptimizer with { LearningRate = rate };
+            options = options with { Rho = parse.GetValue(rho) ?? sam?.EffectiveRho ?? options.Rho, BaseOptimizer = baseOptimizer };
             var dataOptions = dataArgs.Read(parse);
             try
             {

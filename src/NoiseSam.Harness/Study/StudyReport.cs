@@ -6,9 +6,12 @@ using NoiseSam.Harness.Statistics;
 namespace NoiseSam.Harness.Study;
 
 /// <summary>How the study ran, for the report's header.</summary>
+/// <param name="DataNotes">Label noise, validation split and augmentation, as a sentence (empty when none).</param>
+/// <param name="SweepSettings">What every sweep point shares: ρ and the base optimizer, as a phrase.</param>
 public sealed record StudyReportInfo(
     string Data, int TrainSamples, int TestSamples, string Model, int Epochs, int BatchSize, string Threads,
-    IReadOnlyList<long> Seeds, int ProbeSamples, double SharpnessRho, int SharpnessM, string Command);
+    IReadOnlyList<long> Seeds, int ProbeSamples, double SharpnessRho, int SharpnessM, string Command,
+    string DataNotes = "", string SweepSettings = "ρ = 0.05 and SGD (lr 0.05, momentum 0.9, wd 5e-4, cosine)");
 
 /// <summary>
 /// The study's markdown report: the verdict on each part of the paper's claim computed from the
@@ -58,7 +61,8 @@ public static class StudyReport
             $"Wei, Zhang & Tan (2025) claim that computing SAM's ascent gradient on a small micro-batch loses accuracy and flattens less, " +
             $"and that adding noise to that micro-batch gradient recovers SAM's accuracy at a fraction of its cost. This page tests the claim on " +
             $"**{info.Data}** ({info.TrainSamples} training samples, {info.TestSamples} test samples) with the **{info.Model}**, " +
-            $"{info.Epochs} epochs of batch {info.BatchSize} per run, seeds {string.Join(", ", info.Seeds)}, {info.Threads} CPU thread(s) for training (step times: see ×SGD below)."));
+            $"{info.Epochs} epochs of batch {info.BatchSize} per run, seeds {string.Join(", ", info.Seeds)}, {info.Threads} CPU thread(s) for training (step times: see ×SGD below).") +
+            (info.DataNotes.Length > 0 ? " " + info.DataNotes : ""));
         sb.AppendLine();
         sb.AppendLine("Regenerate everything on this page (resumable: finished runs are reused) with:");
         sb.AppendLine();
@@ -82,8 +86,9 @@ public static class StudyReport
                 $"rerun `noisesam study --phases sharpness` with a larger `--eigen-iterations` before comparing them."));
             sb.AppendLine();
         }
-        sb.AppendLine("A difference is called real only when it exceeds two combined standard errors of the seed means (≈ 95 %); " +
-                      "“best noisy run” picks the best of several noise settings on the same seeds, which favours noise slightly.");
+        sb.AppendLine("A difference is called real only when it exceeds two combined standard errors of the seed means (≈ 95 %). " +
+                      "“Best noisy run” is the noise setting with the best mean validation accuracy at that fraction (the best test accuracy " +
+                      "when there is no validation split, which favours noise slightly); its test accuracy is what is compared.");
         sb.AppendLine();
 
         sb.AppendLine("## Micro-batch fraction × noise");
@@ -91,7 +96,7 @@ public static class StudyReport
         sb.AppendLine("f = 1 is full-batch SAM; σ = 0 is micro-batch SAM without noise (MBS). Scaling gnorm: noise std σ‖g‖/√d (‖n‖ ≈ σ‖g‖); " +
                       "mb: additionally × √(1/f − 1), zero on the full batch and equal to gnorm at f = 0.5 (there the two rows are the same " +
                       "algorithm with the same seeds, so identical numbers are expected: a determinism check). " +
-                      "ρ = 0.05 and SGD (lr 0.05, momentum 0.9, wd 5e-4, cosine) for every point.");
+                      $"{info.SweepSettings} for every point.");
         sb.AppendLine();
         Table(sb, sweep, showConfig: true);
         sb.AppendLine();
@@ -103,8 +108,16 @@ public static class StudyReport
             Table(sb, baselines, showConfig: false);
             sb.AppendLine();
         }
+        var collapsed = summary.Where(s => s.CollapsedSeeds.Count > 0).ToList();
+        if (collapsed.Count > 0)
+        {
+            sb.AppendLine("Collapsed seeds, left out of the means above: " +
+                string.Join("; ", collapsed.Select(s => $"{s.Config.Label}: seed(s) {string.Join(", ", s.CollapsedSeeds)}")) + ".");
+            sb.AppendLine();
+        }
         sb.AppendLine(string.Create(Inv,
-            $"Accuracy: final test accuracy, mean ± sample std over seeds (n runs). λ_max: top eigenvalue of the training-loss Hessian at the final weights " +
+            $"Accuracy: final test accuracy, mean ± standard error over the seeds that did not collapse (n runs; a seed more than " +
+            $"{Collapse.Margin * 100:F0} points below its configuration's best seed, or near chance, is left out and listed below the tables). λ_max, m-sharp.: same seeds. λ_max: top eigenvalue of the training-loss Hessian at the final weights " +
             $"(Lanczos with full reorthogonalisation and Hessian-vector products on {info.ProbeSamples} training samples, eval-mode batch norm, " +
             $"stopped when the residual bound of the top Ritz pair falls below the tolerance, 1e-3 relative by default, so that each run's λ_max is within 0.1 % of an eigenvalue; " +
             $"docs/sharpness.md; (n) when fewer seeds were measured than trained; * when some run's Lanczos hit its step cap before converging: " +
@@ -177,7 +190,10 @@ public static class StudyReport
                     $"λ_max {mbs.Eigenvalue.Mean:F1} vs SAM {sam.Eigenvalue.Mean:F1} " +
                     $"({(mbs.Eigenvalue.N < 2 || sam.Eigenvalue.N < 2 ? "one seed measured: no test" : mbs.Eigenvalue.DiffersFrom(sam.Eigenvalue) ? (sharper ? "MBS ends sharper: it flattens less" : "MBS ends flatter") : "no real difference in sharpness")})"));
             }
-            var noisy = sweep.Where(s => s.Config.Fraction == f && s.Config.Sigma > 0).OrderByDescending(s => s.Accuracy.Mean).FirstOrDefault();
+            // The noise setting is chosen on validation accuracy when there is a validation split, so the test
+            // accuracy reported for it is not the best of several test results.
+            var noisy = sweep.Where(s => s.Config.Fraction == f && s.Config.Sigma > 0)
+                .OrderByDescending(s => s.Validation.N > 0 ? s.Validation.Mean : s.Accuracy.Mean).FirstOrDefault();
             if (noisy is not null)
             {
                 double gain = noisy.Accuracy.Mean - mbs.Accuracy.Mean;
@@ -233,11 +249,11 @@ public static class StudyReport
 
     private static string Pct(Stat s) => s.N == 0 ? "–" : s.N == 1
         ? (s.Mean * 100).ToString("F2", Inv)
-        : string.Create(Inv, $"{s.Mean * 100:F2} ± {s.Std * 100:F2}");
+        : string.Create(Inv, $"{s.Mean * 100:F2} ± {s.StandardError * 100:F2}");
 
     private static string Fig(Stat s, string format) => s.N == 0 ? "–" : s.N == 1
         ? s.Mean.ToString(format, Inv)
-        : $"{s.Mean.ToString(format, Inv)} ± {s.Std.ToString(format, Inv)}";
+        : $"{s.Mean.ToString(format, Inv)} ± {s.StandardError.ToString(format, Inv)}";
 
     private static string Signed(double x) => (x >= 0 ? "+" : "") + x.ToString("F2", Inv);
 

@@ -205,9 +205,30 @@ public sealed partial class StudyRunner
         string threadText = threads.Count == 0 ? _options.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Join(" or ", threads);
         var files = StudyReport.Write(markdownPath, new StudyReportInfo(
             Trainer.DataName(_data.Train.Name), _data.Train.Count, _data.Test.Count, _options.Model, _options.Epochs, _options.BatchSize,
-            threadText, _options.Seeds, _options.ProbeSamples, _options.SharpnessRho, _options.SharpnessM, command),
+            threadText, _options.Seeds, _options.ProbeSamples, _options.SharpnessRho, _options.SharpnessM, command,
+            DataNotes(), SweepSettings()),
             summary, Store.LandscapeDirectory);
         return (files, summary);
+    }
+
+    private string DataNotes()
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var parts = new List<string>();
+        if (_data.LabelNoise > 0)
+            parts.Add(string.Create(inv, $"{_data.LabelNoise:P0} symmetric label noise on the training labels ({_data.FlippedLabels} of {_data.LabelledSamples} changed; test labels clean)"));
+        if (_data.Validation is { } v)
+            parts.Add(string.Create(inv, $"{v.Count} of the labelled training samples held out for validation (same noise), on which every choice below is made"));
+        parts.Add(Augmented ? "random crop + flip augmentation" : "no augmentation");
+        return string.Join("; ", parts) + ".";
+    }
+
+    private string SweepSettings()
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var b = _options.BaseOptimizer;
+        return string.Create(inv,
+            $"ρ = {_options.Rho} and {b.Kind} (lr {b.EffectiveLearningRate}, momentum {b.EffectiveMomentum}, wd {b.EffectiveWeightDecay}, warm-up + cosine)");
     }
 
     private void Report(string phase, int done, int total, string current, int skipped)

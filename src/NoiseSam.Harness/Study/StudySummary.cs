@@ -12,11 +12,17 @@ namespace NoiseSam.Harness.Study;
 /// <param name="TimeRatio">Interleaved step-benchmark time relative to SGD (null without timing).</param>
 /// <param name="IdealRatio">The cost model's ratio.</param>
 /// <param name="SkippedSteps">Non-finite steps skipped, summed over seeds.</param>
-/// <param name="EigenNotConverged">Runs whose power iteration hit its cap before the tolerance (their λ_max is a lower bound).</param>
+/// <param name="EigenNotConverged">Runs whose eigenvalue solver hit its cap before the tolerance (their λ_max is a lower bound).</param>
+/// <param name="Validation">Final validation accuracy (N = 0 without a validation split): what choices among configurations are made on.</param>
+/// <param name="Collapsed">Seeds left out of <paramref name="Accuracy"/> and <paramref name="Validation"/> because they collapsed (<see cref="Collapse"/>).</param>
 public sealed record StudySummary(
     StudyConfig Config, Stat Accuracy, Stat Eigenvalue, Stat MSharpness, Stat TrainSeconds,
-    double? TimeRatio, double IdealRatio, int SkippedSteps, int EigenNotConverged = 0)
+    double? TimeRatio, double IdealRatio, int SkippedSteps, int EigenNotConverged = 0,
+    Stat Validation = default, IReadOnlyList<long>? Collapsed = null)
 {
+    /// <summary>Seeds that collapsed (empty when none).</summary>
+    public IReadOnlyList<long> CollapsedSeeds => Collapsed ?? [];
+
     /// <summary>Aggregates the finished runs (and their sharpness where measured) per configuration, in plan order.</summary>
     public static IReadOnlyList<StudySummary> Compute(
         IReadOnlyList<StudyConfig> configs, IReadOnlyList<StudyRunRecord> runs,
@@ -25,9 +31,12 @@ public sealed record StudySummary(
         var list = new List<StudySummary>();
         foreach (var c in configs)
         {
-            var mine = runs.Where(r => r.ConfigId == c.Id).ToList();
-            if (mine.Count == 0) continue;
-            var sharp = sharpness.Where(s => s.ConfigId == c.Id).ToList();
+            var all = runs.Where(r => r.ConfigId == c.Id).ToList();
+            if (all.Count == 0) continue;
+            var collapsedIndex = Collapse.Find(all.Select(r => r.Run.FinalAccuracy).ToList(), Math.Max(2, all[0].Run.Classes));
+            var mine = collapsedIndex.Count == all.Count ? all : all.Where((_, i) => !collapsedIndex.Contains(i)).ToList();
+            var kept = mine.Select(r => r.Seed).ToHashSet();
+            var sharp = sharpness.Where(s => s.ConfigId == c.Id && kept.Contains(s.Seed)).ToList();
             var timing = timings?.FirstOrDefault(t => t.Variant == c.Descriptor.Name);
             list.Add(new StudySummary(
                 c,
@@ -37,8 +46,10 @@ public sealed record StudySummary(
                 Stat.Of(mine.Select(r => r.Run.TrainSeconds)),
                 timing?.Ratio,
                 mine[0].Run.IdealRatio,
-                mine.Sum(r => r.Run.SkippedSteps),
-                sharp.Count(s => !s.EigenConverged)));
+                all.Sum(r => r.Run.SkippedSteps),
+                sharp.Count(s => !s.EigenConverged),
+                Stat.Of(mine.Select(r => r.Run.FinalValidationAccuracy)),
+                collapsedIndex.Select(i => all[i].Seed).ToList()));
         }
         return list;
     }
