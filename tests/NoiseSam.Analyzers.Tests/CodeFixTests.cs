@@ -97,7 +97,7 @@ public class CodeFixTests
     // ---- NSAM008: add ShouldPerturb -----------------------------------------------------------
 
     [Fact]
-    public Task Nsam008_adds_the_partial_method_definition_and_implementation() => Verifier.CodeFixAsync<CustomScheduleAnalyzer, AddShouldPerturbCodeFixer>("""
+    public Task Nsam008_adds_the_implementation_and_the_generator_adds_the_definition() => Verifier.CodeFixAsync<CustomScheduleAnalyzer, AddShouldPerturbCodeFixer>("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -112,8 +112,6 @@ public class CodeFixTests
         [Schedule(SchedulePolicy.Custom)]
         public partial class Variant
         {
-            private partial bool ShouldPerturb(in global::NoiseSam.StepContext context);
-
             // Decides, before each step, whether the step is a SAM step: return true for a SAM step
             // (ascent and descent pass), false for a plain base-optimizer step. The context has the
             // step index, the total number of steps (0 when unknown), the previous loss and the
@@ -176,8 +174,6 @@ public class CodeFixTests
         [Schedule(SchedulePolicy.Custom)]
         public partial class A
         {
-            private partial bool ShouldPerturb(in global::NoiseSam.StepContext context);
-
             // Decides, before each step, whether the step is a SAM step: return true for a SAM step
             // (ascent and descent pass), false for a plain base-optimizer step. The context has the
             // step index, the total number of steps (0 when unknown), the previous loss and the
@@ -193,8 +189,6 @@ public class CodeFixTests
         public partial class B
         {
             public int N { get; set; }
-
-            private partial bool ShouldPerturb(in global::NoiseSam.StepContext context);
 
             // Decides, before each step, whether the step is a SAM step: return true for a SAM step
             // (ascent and descent pass), false for a plain base-optimizer step. The context has the

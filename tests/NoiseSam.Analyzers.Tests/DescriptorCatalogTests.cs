@@ -7,13 +7,15 @@ using NoiseSam.Rules;
 namespace NoiseSam.Analyzers.Tests;
 
 /// <summary>
-/// Every descriptor id has a docs page, an index entry, a help link to the page and a release-tracking
-/// row that matches its category and severity; the ids are exactly those of SamDiagnosticIds.
+/// Every descriptor id (the analyzers' and the generator's) has a docs page, an index entry, a help
+/// link to the page and a release-tracking row that matches its category and severity; the ids are
+/// exactly those of SamDiagnosticIds.
 /// </summary>
 public class DescriptorCatalogTests
 {
     private static readonly string DocsFolder = Path.Combine(RepoPaths.Root, "docs", "diagnostics");
     private static readonly string AnalyzerFolder = Path.Combine(RepoPaths.Root, "analyzers", "NoiseSam.Analyzers");
+    private static readonly string GeneratorFolder = Path.Combine(RepoPaths.Root, "generators", "NoiseSam.Generators");
 
     public static TheoryData<string> Ids()
     {
@@ -25,7 +27,7 @@ public class DescriptorCatalogTests
     private static DiagnosticDescriptor Descriptor(string id) => AnalyzerCatalog.Descriptors.Single(d => d.Id == id);
 
     [Fact]
-    public void The_analyzers_support_exactly_the_ids_of_SamDiagnosticIds()
+    public void The_analyzers_and_the_generator_support_exactly_the_ids_of_SamDiagnosticIds()
     {
         string[] expected = typeof(SamDiagnosticIds)
             .GetFields()
@@ -33,8 +35,11 @@ public class DescriptorCatalogTests
             .Select(f => (string)f.GetRawConstantValue()!)
             .OrderBy(id => id, StringComparer.Ordinal)
             .ToArray();
-        Assert.Equal(Enumerable.Range(1, 15).Select(i => $"NSAM{i:000}"), expected);
+        Assert.Equal(Enumerable.Range(1, 17).Select(i => $"NSAM{i:000}"), expected);
         Assert.Equal(expected, AnalyzerCatalog.Descriptors.Select(d => d.Id));
+        // One owner per diagnostic: the generator reports only its own failure.
+        Assert.Equal(["NSAM017"], AnalyzerCatalog.GeneratorDescriptors.Select(d => d.Id));
+        Assert.DoesNotContain(AnalyzerCatalog.AnalyzerDescriptors, d => d.Id == "NSAM017");
     }
 
     [Theory]
@@ -74,8 +79,9 @@ public class DescriptorCatalogTests
     public void Every_id_has_one_release_tracking_row_matching_category_and_severity(string id)
     {
         DiagnosticDescriptor descriptor = Descriptor(id);
+        string folder = AnalyzerCatalog.GeneratorDescriptors.Any(d => d.Id == id) ? GeneratorFolder : AnalyzerFolder;
         string[] rows = new[] { "AnalyzerReleases.Shipped.md", "AnalyzerReleases.Unshipped.md" }
-            .SelectMany(file => File.ReadAllLines(Path.Combine(AnalyzerFolder, file)))
+            .SelectMany(file => File.ReadAllLines(Path.Combine(folder, file)))
             .Where(line => line.StartsWith(id + " ", StringComparison.Ordinal))
             .ToArray();
         string row = Assert.Single(rows);
@@ -108,11 +114,14 @@ public class DescriptorCatalogTests
     }
 
     [Fact]
-    public void Release_tracking_files_are_additional_files_of_the_analyzer_project()
+    public void Release_tracking_files_are_additional_files_of_the_analyzer_and_generator_projects()
     {
-        string project = File.ReadAllText(Path.Combine(AnalyzerFolder, "NoiseSam.Analyzers.csproj"));
-        Assert.Contains("<AdditionalFiles Include=\"AnalyzerReleases.Shipped.md\" />", project, StringComparison.Ordinal);
-        Assert.Contains("<AdditionalFiles Include=\"AnalyzerReleases.Unshipped.md\" />", project, StringComparison.Ordinal);
+        foreach (string project in new[] { Path.Combine(AnalyzerFolder, "NoiseSam.Analyzers.csproj"), Path.Combine(GeneratorFolder, "NoiseSam.Generators.csproj") })
+        {
+            string text = File.ReadAllText(project);
+            Assert.Contains("<AdditionalFiles Include=\"AnalyzerReleases.Shipped.md\" />", text, StringComparison.Ordinal);
+            Assert.Contains("<AdditionalFiles Include=\"AnalyzerReleases.Unshipped.md\" />", text, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

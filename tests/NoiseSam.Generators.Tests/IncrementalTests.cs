@@ -1,8 +1,11 @@
+extern alias generator;
+
 using System.Collections;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using NoiseSam.Generators.Tests.Helpers;
+using TrackingNames = generator::NoiseSam.Generators.TrackingNames;
 
 namespace NoiseSam.Generators.Tests;
 
@@ -87,8 +90,8 @@ public class IncrementalTests
         var output = second.TrackedOutputSteps.SelectMany(kv => kv.Value).SelectMany(s => s.Outputs).Single();
         Assert.Equal(IncrementalStepRunReason.Modified, output.Reason);
         string after = second.GeneratedSources.Single().SourceText.ToString();
-        Assert.Contains("_core.PerturbSam(0.1, null);", after);
-        Assert.Contains("_core.PerturbSam(0.05, null);", before);
+        Assert.Contains("_core.PerturbSam(rho: 0.1, gradientNorm: null);", after);
+        Assert.Contains("_core.PerturbSam(rho: 0.05, gradientNorm: null);", before);
     }
 
     [Fact]

@@ -18,9 +18,6 @@ internal static class FixHints
     /// <summary>Property key: the argument the diagnostic is about (e.g. "Fraction").</summary>
     public const string Argument = "NoiseSam.Argument";
 
-    /// <summary>Property key (NSAM008): "true" when a defining declaration of ShouldPerturb already exists.</summary>
-    public const string HasDefinition = "NoiseSam.HasDefinition";
-
     /// <summary>Property key (NSAM013): the class name to put in <c>[SamVariant("...")]</c>.</summary>
     public const string ClassName = "NoiseSam.ClassName";
 
@@ -32,4 +29,7 @@ internal static class FixHints
 
     /// <summary>Fix: remove the attribute the diagnostic sits on (or the one containing its argument).</summary>
     public const string RemoveAttribute = "RemoveAttribute";
+
+    /// <summary>Fix (NSAM008): add the implementing declaration of ShouldPerturb (the generator writes the defining one).</summary>
+    public const string AddImplementation = "AddImplementation";
 }

@@ -39,15 +39,16 @@ public sealed partial class SamStepCore : IDisposable
         options ??= SamStepOptions.Default;
         this.model = model;
         variantName = descriptor.Name;
-        Plan = new SamStepPlan(descriptor.ToDeclarationValues());
+        Plan = new SamStepPlan(descriptor);
         loss = options.Loss ?? DefaultLoss;
         TotalSteps = options.TotalSteps;
-        LearningRate = Plan.LearningRate;
+        var o = descriptor.EffectiveBaseOptimizer;
+        LearningRate = o.EffectiveLearningRate;
 
         Flat = FlatParameters.Attach(model);
-        Optimizer = Plan.Optimizer == OptimizerKind.Sgd
-            ? new FlatSgd(Plan.Momentum, Plan.Nesterov, Plan.WeightDecay)
-            : new FlatAdamW(Plan.Beta1, Plan.Beta2, Plan.Epsilon, Plan.WeightDecay);
+        Optimizer = o.Kind == OptimizerKind.Sgd
+            ? new FlatSgd(o.EffectiveMomentum, o.EffectiveNesterov, o.EffectiveWeightDecay)
+            : new FlatAdamW(o.EffectiveBeta1, o.EffectiveBeta2, o.EffectiveEpsilon, o.EffectiveWeightDecay);
         if (Plan.MayPerturb) backup = torch.empty_like(Flat.Values).DetachFromDisposeScope();
         if (Plan.CachesDirection)
         {
