@@ -28,6 +28,7 @@ public class EquivalenceTests
         ["MBS"] = (Mbs.Descriptor, (m, o) => new Mbs(m, o), typeof(Mbs)),
         ["NI-MBS"] = (NiMbs.Descriptor, (m, o) => new NiMbs(m, o), typeof(NiMbs)),
         ["Custom-SAM"] = (CustomSam.Descriptor, (m, o) => new CustomSam(m, o), typeof(CustomSam)),
+        ["Custom-Hook-SAM"] = (CustomHookSam.Descriptor, (m, o) => new CustomHookSam(m, o), typeof(CustomHookSam)),
         ["AdamW-NI-MBS"] = (AdamWNiMbs.Descriptor, (m, o) => new AdamWNiMbs(m, o), typeof(AdamWNiMbs)),
         ["MBS-SameRows"] = (MbsSameRows.Descriptor, (m, o) => new MbsSameRows(m, o), typeof(MbsSameRows)),
         ["MBS-SDS"] = (MbsSds.Descriptor, (m, o) => new MbsSds(m, o), typeof(MbsSds)),
