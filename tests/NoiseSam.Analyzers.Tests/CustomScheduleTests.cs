@@ -15,7 +15,7 @@ public class CustomScheduleTests
         Verifier.AnalyzerAsync<CustomScheduleAnalyzer>(source, expected);
 
     [Fact]
-    public Task Nsam008_reports_a_custom_schedule_without_the_method_on_the_policy() => Run("""
+    public Task Nsam008ReportsACustomScheduleWithoutTheMethodOnThePolicy() => Run("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -26,7 +26,7 @@ public class CustomScheduleTests
             "[Schedule(SchedulePolicy.Custom)] on variant class 'Variant' needs the method 'private partial bool ShouldPerturb(in NoiseSam.StepContext context)' with a body that returns true for a SAM step and false for a base-optimizer step; add it"));
 
     [Fact]
-    public Task Nsam008_accepts_only_the_implementation_because_the_generator_writes_the_definition() => Run("""
+    public Task Nsam008AcceptsOnlyTheImplementationBecauseTheGeneratorWritesTheDefinition() => Run("""
         using NoiseSam;
         using NoiseSam.Dsl;
 
@@ -39,7 +39,7 @@ public class CustomScheduleTests
         """);
 
     [Fact]
-    public Task Nsam008_accepts_only_the_implementation_with_the_context_by_value_and_other_modifiers() => Run("""
+    public Task Nsam008AcceptsOnlyTheImplementationWithTheContextByValueAndOtherModifiers() => Run("""
         using NoiseSam;
         using NoiseSam.Dsl;
 
@@ -66,7 +66,7 @@ public class CustomScheduleTests
         "the method found, 'Variant.ShouldPerturb(long)', has the wrong parameters: it must take one 'in StepContext' (or a StepContext by value)")]
     [InlineData("private bool ShouldPerturb => true;",
         "'ShouldPerturb' is a property, not a method")]
-    public Task Nsam008_names_the_method_found_and_what_is_wrong_with_it(string member, string what) => Run($$"""
+    public Task Nsam008NamesTheMethodFoundAndWhatIsWrongWithIt(string member, string what) => Run($$"""
         using NoiseSam;
         using NoiseSam.Dsl;
 
@@ -80,7 +80,7 @@ public class CustomScheduleTests
         Verifier.Diagnostic<CustomScheduleAnalyzer>("NSAM008", 0, Expected + what));
 
     [Fact]
-    public Task Nsam008_says_when_the_method_is_inherited() => Run("""
+    public Task Nsam008SaysWhenTheMethodIsInherited() => Run("""
         using NoiseSam;
         using NoiseSam.Dsl;
 
@@ -97,7 +97,7 @@ public class CustomScheduleTests
             Expected + "the method found, 'Base.ShouldPerturb(in StepContext)', is inherited from 'Base': declare it in 'Variant'"));
 
     [Fact]
-    public Task Nsam008_says_when_the_implementation_has_no_accessibility_modifier() => Run("""
+    public Task Nsam008SaysWhenTheImplementationHasNoAccessibilityModifier() => Run("""
         using NoiseSam;
         using NoiseSam.Dsl;
 
@@ -112,7 +112,7 @@ public class CustomScheduleTests
             Expected + "the method found, 'Variant.ShouldPerturb(in StepContext)', has no accessibility modifier, which a partial method that returns a value needs: write 'private partial bool ShouldPerturb(...)'"));
 
     [Fact]
-    public Task Nsam008_reports_a_method_with_the_wrong_signature() => Run("""
+    public Task Nsam008ReportsAMethodWithTheWrongSignature() => Run("""
         using NoiseSam;
         using NoiseSam.Dsl;
 
@@ -127,7 +127,7 @@ public class CustomScheduleTests
         """);
 
     [Fact]
-    public Task Nsam008_reports_a_defining_declaration_without_implementation() => Run("""
+    public Task Nsam008ReportsADefiningDeclarationWithoutImplementation() => Run("""
         using NoiseSam;
         using NoiseSam.Dsl;
 
@@ -140,7 +140,7 @@ public class CustomScheduleTests
         """);
 
     [Fact]
-    public Task Nsam008_accepts_the_partial_method_with_implementation_in_another_part() => Run("""
+    public Task Nsam008AcceptsThePartialMethodWithImplementationInAnotherPart() => Run("""
         using NoiseSam;
         using NoiseSam.Dsl;
 
@@ -158,7 +158,7 @@ public class CustomScheduleTests
         """);
 
     [Fact]
-    public Task Nsam008_accepts_an_ordinary_method_with_the_signature() => Run("""
+    public Task Nsam008AcceptsAnOrdinaryMethodWithTheSignature() => Run("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -170,7 +170,7 @@ public class CustomScheduleTests
         """);
 
     [Fact]
-    public Task Nsam008_accepts_the_context_by_value_as_the_generator_does() => Run("""
+    public Task Nsam008AcceptsTheContextByValueAsTheGeneratorDoes() => Run("""
         using NoiseSam;
         using NoiseSam.Dsl;
 
@@ -186,7 +186,7 @@ public class CustomScheduleTests
     [InlineData("SchedulePolicy.Always")]
     [InlineData("SchedulePolicy.EveryK")]
     [InlineData("SchedulePolicy.Never")]
-    public Task Nsam008_ignores_other_policies(string policy) => Run($$"""
+    public Task Nsam008IgnoresOtherPolicies(string policy) => Run($$"""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -195,7 +195,7 @@ public class CustomScheduleTests
         """);
 
     [Fact]
-    public Task Nsam008_ignores_classes_without_SamVariant() => Run("""
+    public Task Nsam008IgnoresClassesWithoutSamVariant() => Run("""
         using NoiseSam.Dsl;
 
         [Schedule(SchedulePolicy.Custom)]

@@ -27,7 +27,7 @@ public class DescriptorCatalogTests
     private static DiagnosticDescriptor Descriptor(string id) => AnalyzerCatalog.Descriptors.Single(d => d.Id == id);
 
     [Fact]
-    public void The_analyzers_and_the_generator_support_exactly_the_ids_of_SamDiagnosticIds()
+    public void TheAnalyzersAndTheGeneratorSupportExactlyTheIdsOfSamDiagnosticIds()
     {
         string[] expected = typeof(SamDiagnosticIds)
             .GetFields()
@@ -44,7 +44,7 @@ public class DescriptorCatalogTests
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public void Every_id_has_a_docs_page_with_what_why_fix_and_examples(string id)
+    public void EveryIdHasADocsPageWithWhatWhyFixAndExamples(string id)
     {
         string page = Path.Combine(DocsFolder, id + ".md");
         Assert.True(File.Exists(page), $"missing {page}");
@@ -57,7 +57,7 @@ public class DescriptorCatalogTests
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public void Every_id_is_listed_in_the_docs_index(string id)
+    public void EveryIdIsListedInTheDocsIndex(string id)
     {
         string index = File.ReadAllText(Path.Combine(DocsFolder, "index.md"));
         Assert.Contains($"[{id}]({id}.md)", index, StringComparison.Ordinal);
@@ -65,7 +65,7 @@ public class DescriptorCatalogTests
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public void Every_descriptor_links_to_its_page_and_is_enabled(string id)
+    public void EveryDescriptorLinksToItsPageAndIsEnabled(string id)
     {
         DiagnosticDescriptor descriptor = Descriptor(id);
         Assert.Equal($"https://github.com/noisesam/NoiseSam.Dsl/blob/main/docs/diagnostics/{id}.md", descriptor.HelpLinkUri);
@@ -76,7 +76,7 @@ public class DescriptorCatalogTests
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public void Every_id_has_one_release_tracking_row_matching_category_and_severity(string id)
+    public void EveryIdHasOneReleaseTrackingRowMatchingCategoryAndSeverity(string id)
     {
         DiagnosticDescriptor descriptor = Descriptor(id);
         string folder = AnalyzerCatalog.GeneratorDescriptors.Any(d => d.Id == id) ? GeneratorFolder : AnalyzerFolder;
@@ -92,7 +92,7 @@ public class DescriptorCatalogTests
     }
 
     [Fact]
-    public void Severities_follow_the_design()
+    public void SeveritiesFollowTheDesign()
     {
         string[] warnings = { "NSAM006", "NSAM009", "NSAM010", "NSAM013" };
         foreach (DiagnosticDescriptor descriptor in AnalyzerCatalog.Descriptors)
@@ -100,7 +100,7 @@ public class DescriptorCatalogTests
     }
 
     [Fact]
-    public void Every_code_fix_fixes_known_ids_and_has_a_batch_fix_all()
+    public void EveryCodeFixFixesKnownIdsAndHasABatchFixAll()
     {
         Assert.NotEmpty(AnalyzerCatalog.CodeFixes);
         var ids = AnalyzerCatalog.Descriptors.Select(d => d.Id).ToHashSet();
@@ -114,7 +114,7 @@ public class DescriptorCatalogTests
     }
 
     [Fact]
-    public void Release_tracking_files_are_additional_files_of_the_analyzer_and_generator_projects()
+    public void ReleaseTrackingFilesAreAdditionalFilesOfTheAnalyzerAndGeneratorProjects()
     {
         foreach (string project in new[] { Path.Combine(AnalyzerFolder, "NoiseSam.Analyzers.csproj"), Path.Combine(GeneratorFolder, "NoiseSam.Generators.csproj") })
         {
@@ -125,7 +125,7 @@ public class DescriptorCatalogTests
     }
 
     [Fact]
-    public void Every_analyzer_is_a_csharp_analyzer() =>
+    public void EveryAnalyzerIsACsharpAnalyzer() =>
         Assert.All(AnalyzerCatalog.Analyzers, analyzer =>
         {
             var attribute = analyzer.GetType().GetCustomAttributes(typeof(DiagnosticAnalyzerAttribute), false).Cast<DiagnosticAnalyzerAttribute>().Single();

@@ -18,7 +18,7 @@ public class DocsExampleTests
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public async Task The_bad_example_reports_the_id_and_the_fixed_example_is_clean(string id)
+    public async Task TheBadExampleReportsTheIdAndTheFixedExampleIsClean(string id)
     {
         string text = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "diagnostics", id + ".md"));
         string[] blocks = Regex.Matches(text, "```csharp\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value).ToArray();

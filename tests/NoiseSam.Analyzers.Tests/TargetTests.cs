@@ -15,7 +15,7 @@ public class TargetTests
         Verifier.AnalyzerAsync<SamVariantTargetAnalyzer>(source, expected);
 
     [Fact]
-    public Task Nsam001_reports_a_class_that_is_not_partial_on_its_identifier() => Run("""
+    public Task Nsam001ReportsAClassThatIsNotPartialOnItsIdentifier() => Run("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -25,7 +25,7 @@ public class TargetTests
             "Variant class 'Variant' must be partial: the generator adds its training step to it; add the 'partial' modifier"));
 
     [Fact]
-    public Task Nsam001_accepts_partial_classes_and_ignores_other_classes() => Run("""
+    public Task Nsam001AcceptsPartialClassesAndIgnoresOtherClasses() => Run("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -36,7 +36,7 @@ public class TargetTests
         """);
 
     [Fact]
-    public Task Nsam001_accepts_a_variant_declared_in_several_partial_parts() => Run("""
+    public Task Nsam001AcceptsAVariantDeclaredInSeveralPartialParts() => Run("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -46,7 +46,7 @@ public class TargetTests
         """);
 
     [Fact]
-    public Task Nsam002_reports_a_static_class_on_the_modifier() => Run("""
+    public Task Nsam002ReportsAStaticClassOnTheModifier() => Run("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -56,7 +56,7 @@ public class TargetTests
             "Variant class 'Variant' must not be static: the generator adds a constructor and instance members; remove 'static'"));
 
     [Fact]
-    public Task Nsam002_reports_an_abstract_class_on_the_modifier() => Run("""
+    public Task Nsam002ReportsAnAbstractClassOnTheModifier() => Run("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -64,7 +64,7 @@ public class TargetTests
         """);
 
     [Fact]
-    public Task Nsam002_reports_a_generic_class_on_its_type_parameters() => Run("""
+    public Task Nsam002ReportsAGenericClassOnItsTypeParameters() => Run("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -74,7 +74,7 @@ public class TargetTests
             "Variant class 'Variant' must not be generic: the variant registry creates it without type arguments; remove the type parameters"));
 
     [Fact]
-    public Task Nsam002_reports_a_class_nested_in_a_non_partial_type() => Run("""
+    public Task Nsam002ReportsAClassNestedInANonPartialType() => Run("""
         using NoiseSam.Dsl;
 
         public class Outer
@@ -87,7 +87,7 @@ public class TargetTests
             "Variant class 'Inner' is nested in 'Outer', which is not partial: the generator cannot add the step to it; make 'Outer' partial or move 'Inner' out of it"));
 
     [Fact]
-    public Task Nsam002_reports_each_non_partial_container() => Run("""
+    public Task Nsam002ReportsEachNonPartialContainer() => Run("""
         using NoiseSam.Dsl;
 
         public class A
@@ -104,7 +104,7 @@ public class TargetTests
         """);
 
     [Fact]
-    public Task Nsam002_accepts_a_class_nested_in_partial_types_and_sealed_or_internal_classes() => Run("""
+    public Task Nsam002AcceptsAClassNestedInPartialTypesAndSealedOrInternalClasses() => Run("""
         using NoiseSam.Dsl;
 
         public partial class Outer
@@ -121,7 +121,7 @@ public class TargetTests
     [InlineData("\"\"")]
     [InlineData("\"   \"")]
     [InlineData("null")]
-    public Task Nsam002_reports_an_empty_name_on_the_name_argument(string name) => Run($$"""
+    public Task Nsam002ReportsAnEmptyNameOnTheNameArgument(string name) => Run($$"""
         using NoiseSam.Dsl;
 
         [SamVariant({|#0:{{name}}|})]
@@ -130,7 +130,7 @@ public class TargetTests
         Verifier.Diagnostic<SamVariantTargetAnalyzer>("NSAM002", 0, "[SamVariant(name)] needs a non-empty name such as \"NI-MBS\""));
 
     [Fact]
-    public Task Several_problems_are_reported_together() => Run("""
+    public Task SeveralProblemsAreReportedTogether() => Run("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -138,7 +138,7 @@ public class TargetTests
         """);
 
     [Fact]
-    public Task Nsam002_reports_a_record_on_its_keyword() => Run("""
+    public Task Nsam002ReportsARecordOnItsKeyword() => Run("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -148,7 +148,7 @@ public class TargetTests
             "Variant class 'Variant' must be a class, not a record: record equality, printing and 'with' copies would share the training step's state; declare it as 'partial class'"));
 
     [Fact]
-    public Task Nsam002_reports_a_file_local_class_on_the_modifier() => Run("""
+    public Task Nsam002ReportsAFileLocalClassOnTheModifier() => Run("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -158,7 +158,7 @@ public class TargetTests
             "Variant class 'Variant' must not be file-local: the generator declares the other part of the class in another file, where a 'file' class is a different class; remove 'file'"));
 
     [Fact]
-    public Task Nsam002_reports_a_primary_constructor_on_its_parameter_list() => Run("""
+    public Task Nsam002ReportsAPrimaryConstructorOnItsParameterList() => Run("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -171,7 +171,7 @@ public class TargetTests
             "Variant class 'Variant' must not have a primary constructor: the generated constructor (model, options) cannot pass its parameters; remove the parameter list"));
 
     [Fact]
-    public Task Nsam002_reports_a_required_member_on_the_member() => Run("""
+    public Task Nsam002ReportsARequiredMemberOnTheMember() => Run("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -184,7 +184,7 @@ public class TargetTests
             "Variant class 'Variant' has required member 'Size': the variant registry creates it with new Variant(model, options), which cannot set it; remove 'required'"));
 
     [Fact]
-    public Task Nsam002_reports_a_variant_derived_from_a_variant_on_its_base_type() => Run("""
+    public Task Nsam002ReportsAVariantDerivedFromAVariantOnItsBaseType() => Run("""
         using NoiseSam.Dsl;
 
         [SamVariant("A")]
@@ -198,7 +198,7 @@ public class TargetTests
             "Variant class 'B' derives from variant class 'A': each variant gets its own generated step, constructor and registration, which would hide those of 'A'; derive both from a class that is not a variant"));
 
     [Fact]
-    public Task Nsam002_accepts_a_variant_derived_from_a_plain_class() => Run("""
+    public Task Nsam002AcceptsAVariantDerivedFromAPlainClass() => Run("""
         using NoiseSam.Dsl;
 
         public abstract class Base
@@ -211,7 +211,7 @@ public class TargetTests
         """);
 
     [Fact]
-    public Task Nsam002_reports_a_class_nested_in_a_generic_type() => Run("""
+    public Task Nsam002ReportsAClassNestedInAGenericType() => Run("""
         using NoiseSam.Dsl;
 
         public partial class Outer<T>
@@ -224,7 +224,7 @@ public class TargetTests
             "Variant class 'Inner' is nested in generic type 'Outer<T>': the variant registry creates it without type arguments; move 'Inner' out of it"));
 
     [Fact]
-    public Task Nsam002_reports_a_class_nested_in_a_file_local_type() => Run("""
+    public Task Nsam002ReportsAClassNestedInAFileLocalType() => Run("""
         using NoiseSam.Dsl;
 
         file partial class Outer
@@ -245,7 +245,7 @@ public class TargetTests
     [InlineData("public class StepCount { }", "nested type", "StepCount")]
     [InlineData("public event System.Action? SaveState;", "event", "SaveState")]
     [InlineData("internal static void __RegisterSamVariant_Mine() { }", "method", "__RegisterSamVariant_Mine")]
-    public Task Nsam016_reports_a_member_named_like_a_generated_one_on_the_member(string member, string kind, string name)
+    public Task Nsam016ReportsAMemberNamedLikeAGeneratedOneOnTheMember(string member, string kind, string name)
     {
         string declaration = member.Replace(" " + name, " {|#0:" + name + "|}");
         return Run($$"""
@@ -264,7 +264,7 @@ public class TargetTests
     [Theory]
     [InlineData("Descriptor")]
     [InlineData("Step")]
-    public Task Nsam016_reports_a_class_named_like_a_generated_member(string name) => Run($$"""
+    public Task Nsam016ReportsAClassNamedLikeAGeneratedMember(string name) => Run($$"""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -274,7 +274,7 @@ public class TargetTests
             $"Variant class '{name}' has the name of a member the generator adds to it ('{name}'); a member cannot have the name of its class: rename the class"));
 
     [Fact]
-    public Task Nsam016_reports_an_inherited_member_on_the_class() => Run("""
+    public Task Nsam016ReportsAnInheritedMemberOnTheClass() => Run("""
         using NoiseSam.Dsl;
 
         public class Base : System.IDisposable
@@ -289,7 +289,7 @@ public class TargetTests
             "Variant class 'Variant' inherits method 'Dispose' from 'Base', but the generator adds a member named 'Dispose' to the class, which would hide it: rename it in 'Base' or derive from another class"));
 
     [Fact]
-    public Task Nsam016_reports_a_constructor_with_the_generated_parameters() => Run("""
+    public Task Nsam016ReportsAConstructorWithTheGeneratedParameters() => Run("""
         using NoiseSam;
         using NoiseSam.Dsl;
         using TorchSharp;
@@ -305,7 +305,7 @@ public class TargetTests
             "Variant class 'Variant' declares a constructor with the parameters of the generated one (model, options): remove it or change its parameters"));
 
     [Fact]
-    public Task Nsam016_ignores_private_inherited_members_and_other_constructors() => Run("""
+    public Task Nsam016IgnoresPrivateInheritedMembersAndOtherConstructors() => Run("""
         using NoiseSam.Dsl;
 
         public class Base
@@ -322,7 +322,7 @@ public class TargetTests
         """);
 
     [Fact]
-    public Task Keyword_names_are_fine_and_generate_clean_code() => Run("""
+    public Task KeywordNamesAreFineAndGenerateCleanCode() => Run("""
         using NoiseSam.Dsl;
 
         namespace App.@event

@@ -41,7 +41,7 @@ public class EquivalenceTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void GeneratedStep_MatchesEngine_BitForBit(string name)
+    public void GeneratedStepMatchesEngineBitForBit(string name)
     {
         var (descriptor, create, _) = Variants[name];
         var batches = MakeBatches();
@@ -91,7 +91,7 @@ public class EquivalenceTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void GeneratedStep_RunsTheEnginesKernelsInTheSameOrder(string name)
+    public void GeneratedStepRunsTheEnginesKernelsInTheSameOrder(string name)
     {
         // What bench-step --profile shows for a generated class is what its kernels did: the same
         // phases, called as often, first seen in the same order as the engine's.
@@ -122,7 +122,7 @@ public class EquivalenceTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void GeneratedVariant_IsRegisteredByName(string name)
+    public void GeneratedVariantIsRegisteredByName(string name)
     {
         var (descriptor, _, type) = Variants[name];
         Assert.True(SamVariantRegistry.TryGet(name, out var entry), $"{name} is not registered");
@@ -136,7 +136,7 @@ public class EquivalenceTests
     }
 
     [Fact]
-    public void Descriptor_EqualsTheHandBuiltOne()
+    public void DescriptorEqualsTheHandBuiltOne()
     {
         var byHand = new SamVariantDescriptor("NI-MBS")
         {
@@ -161,7 +161,7 @@ public class EquivalenceTests
     }
 
     [Fact]
-    public void SaveState_LoadState_RoundTrips()
+    public void SaveStateLoadStateRoundTrips()
     {
         var batches = MakeBatches();
         try

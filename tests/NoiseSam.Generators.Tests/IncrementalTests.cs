@@ -35,7 +35,7 @@ public class IncrementalTests
     private static readonly string[] TrackedSteps = [TrackingNames.Parse, TrackingNames.RemoveInvalid];
 
     [Fact]
-    public void UnrelatedEdit_ReusesEveryStep()
+    public void UnrelatedEditReusesEveryStep()
     {
         var compilation = GeneratorHarness.CreateCompilation(Variant, Unrelated);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
@@ -63,7 +63,7 @@ public class IncrementalTests
     }
 
     [Fact]
-    public void SameCompilationRunTwice_IsCached()
+    public void SameCompilationRunTwiceIsCached()
     {
         var compilation = GeneratorHarness.CreateCompilation(Variant, Unrelated);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
@@ -74,7 +74,7 @@ public class IncrementalTests
     }
 
     [Fact]
-    public void ChangedRho_ModifiesOutput()
+    public void ChangedRhoModifiesOutput()
     {
         var compilation = GeneratorHarness.CreateCompilation(Variant, Unrelated);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
@@ -95,7 +95,7 @@ public class IncrementalTests
     }
 
     [Fact]
-    public void PipelineModels_HoldNoSymbolsSyntaxOrLocations()
+    public void PipelineModelsHoldNoSymbolsSyntaxOrLocations()
     {
         var compilation = GeneratorHarness.CreateCompilation(Variant, Unrelated);
         var result = GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single();
