@@ -78,102 +78,73 @@ internal static class SamDeclarationReader
     private static SamVariantDescriptor ReadSamVariant(AttributeData a, SamVariantDescriptor d, Reading r)
     {
         r.ConstructorArguments(a, 1);
-        d = d with { Name = ReadName(a) };
-        foreach (KeyValuePair<string, TypedConstant> named in a.NamedArguments)
+        return Named(a, d with { Name = ReadName(a) }, (v, name, value) => name switch
         {
-            TypedConstant value = named.Value;
-            d = named.Key switch
-            {
-                "Rho" => d with { Rho = r.Double(value) },
-                "Perturbation" => d with { Perturbation = r.Enum<PerturbationKind>(value) ?? d.Perturbation },
-                "Eta" => d with { Eta = r.Double(value) },
-                "Beta" => d with { Beta = r.Double(value) },
-                _ => d,
-            };
-        }
-        return d;
+            "Rho" => v with { Rho = r.Double(value) },
+            "Perturbation" => v with { Perturbation = r.Enum<PerturbationKind>(value) ?? v.Perturbation },
+            "Eta" => v with { Eta = r.Double(value) },
+            "Beta" => v with { Beta = r.Double(value) },
+            _ => v,
+        });
     }
 
     private static MicroBatchSpec ReadMicroBatch(AttributeData a, Reading r)
     {
         r.ConstructorArguments(a, 0);
-        var spec = new MicroBatchSpec();
-        foreach (KeyValuePair<string, TypedConstant> named in a.NamedArguments)
+        return Named(a, new MicroBatchSpec(), (spec, name, value) => name switch
         {
-            TypedConstant value = named.Value;
-            spec = named.Key switch
-            {
-                "Fraction" => spec with { Fraction = r.Double(value) },
-                "Selection" => spec with { Selection = r.Enum<MicroBatchSelection>(value) },
-                "FinalFraction" => spec with { FinalFraction = r.Double(value) },
-                "FractionSchedule" => spec with { FractionSchedule = r.Enum<FractionSchedule>(value) },
-                _ => spec,
-            };
-        }
-        return spec;
+            "Fraction" => spec with { Fraction = r.Double(value) },
+            "Selection" => spec with { Selection = r.Enum<MicroBatchSelection>(value) },
+            "FinalFraction" => spec with { FinalFraction = r.Double(value) },
+            "FractionSchedule" => spec with { FractionSchedule = r.Enum<FractionSchedule>(value) },
+            _ => spec,
+        });
     }
 
-    private static DescentSelectionSpec ReadDescentSelection(AttributeData a, Reading r)
-    {
-        var spec = new DescentSelectionSpec(r.ConstructorEnum<DescentSet>(a) ?? DescentSet.All);
-        foreach (KeyValuePair<string, TypedConstant> named in a.NamedArguments)
-            if (named.Key == "Fraction") spec = spec with { Fraction = r.Double(named.Value) };
-        return spec;
-    }
-
-    private static NoiseSpec ReadNoise(AttributeData a, Reading r)
-    {
-        var spec = new NoiseSpec(r.ConstructorEnum<NoiseDistribution>(a) ?? NoiseDistribution.Gaussian);
-        foreach (KeyValuePair<string, TypedConstant> named in a.NamedArguments)
+    private static DescentSelectionSpec ReadDescentSelection(AttributeData a, Reading r) =>
+        Named(a, new DescentSelectionSpec(r.ConstructorEnum<DescentSet>(a) ?? DescentSet.All), (spec, name, value) => name switch
         {
-            TypedConstant value = named.Value;
-            spec = named.Key switch
-            {
-                "Sigma" => spec with { Sigma = r.Double(value) },
-                "Scaling" => spec with { Scaling = r.Enum<NoiseScaling>(value) },
-                _ => spec,
-            };
-        }
-        return spec;
-    }
+            "Fraction" => spec with { Fraction = r.Double(value) },
+            _ => spec,
+        });
 
-    private static ScheduleSpec ReadSchedule(AttributeData a, Reading r)
-    {
-        var spec = new ScheduleSpec(r.ConstructorEnum<SchedulePolicy>(a) ?? SchedulePolicy.Always);
-        foreach (KeyValuePair<string, TypedConstant> named in a.NamedArguments)
+    private static NoiseSpec ReadNoise(AttributeData a, Reading r) =>
+        Named(a, new NoiseSpec(r.ConstructorEnum<NoiseDistribution>(a) ?? NoiseDistribution.Gaussian), (spec, name, value) => name switch
         {
-            TypedConstant value = named.Value;
-            spec = named.Key switch
-            {
-                "K" => spec with { K = r.Int(value) },
-                "Probability" => spec with { Probability = r.Double(value) },
-                "Alpha" => spec with { Alpha = r.Double(value) },
-                "C" => spec with { C = r.Double(value) },
-                "Delta" => spec with { Delta = r.Double(value) },
-                _ => spec,
-            };
-        }
-        return spec;
-    }
+            "Sigma" => spec with { Sigma = r.Double(value) },
+            "Scaling" => spec with { Scaling = r.Enum<NoiseScaling>(value) },
+            _ => spec,
+        });
 
-    private static BaseOptimizerSpec ReadBaseOptimizer(AttributeData a, Reading r)
-    {
-        var spec = new BaseOptimizerSpec(r.ConstructorEnum<OptimizerKind>(a) ?? OptimizerKind.Sgd);
-        foreach (KeyValuePair<string, TypedConstant> named in a.NamedArguments)
+    private static ScheduleSpec ReadSchedule(AttributeData a, Reading r) =>
+        Named(a, new ScheduleSpec(r.ConstructorEnum<SchedulePolicy>(a) ?? SchedulePolicy.Always), (spec, name, value) => name switch
         {
-            TypedConstant value = named.Value;
-            spec = named.Key switch
-            {
-                "LearningRate" => spec with { LearningRate = r.Double(value) },
-                "Momentum" => spec with { Momentum = r.Double(value) },
-                "Nesterov" => spec with { Nesterov = r.Bool(value) },
-                "WeightDecay" => spec with { WeightDecay = r.Double(value) },
-                "Beta1" => spec with { Beta1 = r.Double(value) },
-                "Beta2" => spec with { Beta2 = r.Double(value) },
-                "Epsilon" => spec with { Epsilon = r.Double(value) },
-                _ => spec,
-            };
-        }
+            "K" => spec with { K = r.Int(value) },
+            "Probability" => spec with { Probability = r.Double(value) },
+            "Alpha" => spec with { Alpha = r.Double(value) },
+            "C" => spec with { C = r.Double(value) },
+            "Delta" => spec with { Delta = r.Double(value) },
+            _ => spec,
+        });
+
+    private static BaseOptimizerSpec ReadBaseOptimizer(AttributeData a, Reading r) =>
+        Named(a, new BaseOptimizerSpec(r.ConstructorEnum<OptimizerKind>(a) ?? OptimizerKind.Sgd), (spec, name, value) => name switch
+        {
+            "LearningRate" => spec with { LearningRate = r.Double(value) },
+            "Momentum" => spec with { Momentum = r.Double(value) },
+            "Nesterov" => spec with { Nesterov = r.Bool(value) },
+            "WeightDecay" => spec with { WeightDecay = r.Double(value) },
+            "Beta1" => spec with { Beta1 = r.Double(value) },
+            "Beta2" => spec with { Beta2 = r.Double(value) },
+            "Epsilon" => spec with { Epsilon = r.Double(value) },
+            _ => spec,
+        });
+
+    // Folds the attribute's named arguments into its spec.
+    private static T Named<T>(AttributeData a, T spec, Func<T, string, TypedConstant, T> apply)
+    {
+        foreach (KeyValuePair<string, TypedConstant> named in a.NamedArguments)
+            spec = apply(spec, named.Key, named.Value);
         return spec;
     }
 
@@ -200,35 +171,25 @@ internal static class SamDeclarationReader
             return Enum<T>(a.ConstructorArguments[0]);
         }
 
-        public double? Double(TypedConstant constant)
-        {
-            if (constant.Kind == TypedConstantKind.Primitive && constant.Value is IConvertible c && constant.Value is not bool and not string)
-                return c.ToDouble(CultureInfo.InvariantCulture);
-            Unreadable = true;
-            return null;
-        }
+        public double? Double(TypedConstant c) =>
+            Readable(c.Kind == TypedConstantKind.Primitive && c.Value is IConvertible and not bool and not string)
+                ? Convert.ToDouble(c.Value, CultureInfo.InvariantCulture)
+                : null;
 
-        public int? Int(TypedConstant constant)
-        {
-            if (constant.Kind == TypedConstantKind.Primitive && constant.Value is int i) return i;
-            Unreadable = true;
-            return null;
-        }
+        public int? Int(TypedConstant c) => Readable(c.Kind == TypedConstantKind.Primitive && c.Value is int) ? (int)c.Value! : null;
 
-        public bool? Bool(TypedConstant constant)
-        {
-            if (constant.Kind == TypedConstantKind.Primitive && constant.Value is bool b) return b;
-            Unreadable = true;
-            return null;
-        }
+        public bool? Bool(TypedConstant c) => Readable(c.Kind == TypedConstantKind.Primitive && c.Value is bool) ? (bool)c.Value! : null;
 
-        public T? Enum<T>(TypedConstant constant)
-            where T : struct, Enum
+        public T? Enum<T>(TypedConstant c)
+            where T : struct, Enum =>
+            Readable(c.Kind == TypedConstantKind.Enum && c.Value is IConvertible)
+                ? (T)System.Enum.ToObject(typeof(T), Convert.ToInt32(c.Value, CultureInfo.InvariantCulture))
+                : null;
+
+        private bool Readable(bool readable)
         {
-            if (constant.Kind == TypedConstantKind.Enum && constant.Value is IConvertible c)
-                return (T)System.Enum.ToObject(typeof(T), c.ToInt32(CultureInfo.InvariantCulture));
-            Unreadable = true;
-            return null;
+            Unreadable |= !readable;
+            return readable;
         }
     }
 }
