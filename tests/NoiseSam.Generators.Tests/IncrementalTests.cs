@@ -32,7 +32,7 @@ public class IncrementalTests
         }
         """;
 
-    private static readonly string[] TrackedSteps = [TrackingNames.Parse, TrackingNames.RemoveInvalid];
+    private static readonly string[] TrackedSteps = [TrackingNames.Parse, TrackingNames.RemoveInvalid, TrackingNames.HintNames];
 
     [Fact]
     public void UnrelatedEditReusesEveryStep()
