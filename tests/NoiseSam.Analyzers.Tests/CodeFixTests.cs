@@ -94,6 +94,57 @@ public class CodeFixTests
         public partial class B { }
         """, RemoveDslAttributeCodeFixer.RemoveZeroNoiseKey);
 
+    // ---- NSAM002: remove the modifier ---------------------------------------------------------
+
+    [Theory]
+    [InlineData("static")]
+    [InlineData("abstract")]
+    public Task Nsam002RemovesTheModifierThatForbidsInstances(string modifier) => Verifier.CodeFixAsync<SamVariantTargetAnalyzer, RemoveModifierCodeFixer>($$"""
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        public {|NSAM002:{{modifier}}|} partial class Variant { }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        public partial class Variant { }
+        """, RemoveModifierCodeFixer.EquivalenceKeyFor(modifier));
+
+    [Fact]
+    public Task Nsam002RemovesFileAtTheStartOfTheLine() => Verifier.CodeFixAsync<SamVariantTargetAnalyzer, RemoveModifierCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        {|NSAM002:file|} partial class Variant { }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        partial class Variant { }
+        """, RemoveModifierCodeFixer.EquivalenceKeyFor("file"));
+
+    [Fact]
+    public Task Nsam002RemovesRequiredFromEveryMember() => Verifier.CodeFixAsync<SamVariantTargetAnalyzer, RemoveModifierCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        public sealed partial class Variant
+        {
+            public required int {|NSAM002:Size|} { get; init; }
+            public required string {|NSAM002:Label|};
+        }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        public sealed partial class Variant
+        {
+            public int Size { get; init; }
+            public string Label;
+        }
+        """, RemoveModifierCodeFixer.EquivalenceKeyFor("required"));
+
     // ---- NSAM008: add ShouldPerturb -----------------------------------------------------------
 
     [Fact]

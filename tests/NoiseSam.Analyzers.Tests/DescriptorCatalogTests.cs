@@ -110,7 +110,7 @@ public class DescriptorCatalogTests
             Assert.Same(Microsoft.CodeAnalysis.CodeFixes.WellKnownFixAllProviders.BatchFixer, fixer.GetFixAllProvider());
         }
         string[] fixable = AnalyzerCatalog.CodeFixes.SelectMany(f => f.FixableDiagnosticIds).Distinct().OrderBy(id => id, StringComparer.Ordinal).ToArray();
-        Assert.Equal(new[] { "NSAM001", "NSAM004", "NSAM006", "NSAM007", "NSAM008", "NSAM009", "NSAM010", "NSAM011", "NSAM013" }, fixable);
+        Assert.Equal(new[] { "NSAM001", "NSAM002", "NSAM004", "NSAM006", "NSAM007", "NSAM008", "NSAM009", "NSAM010", "NSAM011", "NSAM013" }, fixable);
     }
 
     [Fact]

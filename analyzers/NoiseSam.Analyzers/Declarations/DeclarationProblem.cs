@@ -15,6 +15,10 @@ internal sealed class DeclarationProblem
         MessageArguments = messageArguments;
     }
 
+    /// <summary>The same problem, fixed by removing a modifier of the declaration at <see cref="Location"/>.</summary>
+    public DeclarationProblem WithRemovableModifier(string modifier) =>
+        new(Id, Location, MessageArguments) { RemovableModifier = modifier };
+
     /// <summary>The diagnostic id (a <c>SamDiagnosticIds</c> constant).</summary>
     public string Id { get; }
 
@@ -23,6 +27,9 @@ internal sealed class DeclarationProblem
 
     /// <summary>The arguments of the descriptor's message format.</summary>
     public string[] MessageArguments { get; }
+
+    /// <summary>A modifier (<c>static</c>, <c>abstract</c>, <c>file</c>, <c>required</c>) whose removal fixes the problem; null when none does.</summary>
+    public string? RemovableModifier { get; private set; }
 
     public override string ToString() => $"{Id}: {string.Join(" | ", MessageArguments)}";
 }

@@ -62,12 +62,16 @@ internal static class SamVariantShape
 
             foreach (SyntaxToken modifier in declaration.Modifiers)
             {
-                if (modifier.IsKind(SyntaxKind.StaticKeyword))
-                    Invalid(problems, modifier.GetLocation(), $"Variant class '{name}' must not be static: the generator adds a constructor and instance members; remove 'static'");
-                else if (modifier.IsKind(SyntaxKind.AbstractKeyword))
-                    Invalid(problems, modifier.GetLocation(), $"Variant class '{name}' must not be abstract: the variant registry creates instances of it; remove 'abstract'");
-                else if (modifier.IsKind(SyntaxKind.FileKeyword))
-                    Invalid(problems, modifier.GetLocation(), $"Variant class '{name}' must not be file-local: the generator declares the other part of the class in another file, where a 'file' class is a different class; remove 'file'");
+                string? why = modifier.Kind() switch
+                {
+                    SyntaxKind.StaticKeyword => "must not be static: the generator adds a constructor and instance members",
+                    SyntaxKind.AbstractKeyword => "must not be abstract: the variant registry creates instances of it",
+                    SyntaxKind.FileKeyword => "must not be file-local: the generator declares the other part of the class in another file, where a 'file' class is a different class",
+                    _ => null,
+                };
+                if (why is not null)
+                    problems.Add(new DeclarationProblem(SamDiagnosticIds.InvalidTargetType, modifier.GetLocation(), $"Variant class '{name}' {why}; remove '{modifier.Text}'")
+                        .WithRemovableModifier(modifier.Text));
             }
 
             if (declaration.TypeParameterList is { } typeParameters && !reportedGeneric)
@@ -127,8 +131,10 @@ internal static class SamVariantShape
             {
                 bool required = member is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true };
                 if (!required) continue;
-                Location location = SymbolEqualityComparer.Default.Equals(current, type) && member.Locations.Length > 0 ? member.Locations[0] : classLocation;
-                Invalid(problems, location, $"Variant class '{type.Name}' has required member '{member.Name}': the variant registry creates it with new {type.Name}(model, options), which cannot set it; remove 'required'");
+                bool own = SymbolEqualityComparer.Default.Equals(current, type) && member.Locations.Length > 0;
+                var problem = new DeclarationProblem(SamDiagnosticIds.InvalidTargetType, own ? member.Locations[0] : classLocation,
+                    $"Variant class '{type.Name}' has required member '{member.Name}': the variant registry creates it with new {type.Name}(model, options), which cannot set it; remove 'required'");
+                problems.Add(own ? problem.WithRemovableModifier("required") : problem);
             }
         }
     }

@@ -28,8 +28,13 @@ public sealed class SamVariantTargetAnalyzer : DiagnosticAnalyzer
         DeclarationAnalysis.RegisterForEachDeclaration(context, static (symbolContext, declaration) =>
         {
             foreach (DeclarationProblem problem in declaration.Problems)
-                if (DiagnosticDescriptors.ForShapeProblem(problem.Id) is { } descriptor)
-                    symbolContext.ReportDiagnostic(Diagnostic.Create(descriptor, problem.Location, problem.MessageArguments));
+            {
+                if (DiagnosticDescriptors.ForShapeProblem(problem.Id) is not { } descriptor) continue;
+                ImmutableDictionary<string, string?> properties = problem.RemovableModifier is { } modifier
+                    ? ImmutableDictionary<string, string?>.Empty.Add(FixHints.Fix, FixHints.RemoveModifier).Add(FixHints.Value, modifier)
+                    : ImmutableDictionary<string, string?>.Empty;
+                symbolContext.ReportDiagnostic(Diagnostic.Create(descriptor, problem.Location, properties, problem.MessageArguments));
+            }
         });
     }
 }
