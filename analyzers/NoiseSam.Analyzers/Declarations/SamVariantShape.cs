@@ -176,7 +176,8 @@ internal static class SamVariantShape
         && constructor.Parameters[0].Type.ToDisplayString() == GeneratedMembers.ModelType
         && SymbolEqualityComparer.Default.Equals(constructor.Parameters[1].Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated), symbols.SamStepOptions);
 
-    private static string KindName(ISymbol member) => member switch
+    /// <summary>"field", "property", "method", ... for messages.</summary>
+    public static string KindName(ISymbol member) => member switch
     {
         IFieldSymbol => "field",
         IPropertySymbol => "property",

@@ -53,7 +53,7 @@ internal sealed class ShouldPerturbHook
             if (member is not IMethodSymbol method)
             {
                 onlyDefinitions = false;
-                firstProblem ??= $"'{member.Name}' is a {member.Kind.ToString().ToLowerInvariant()}, not a method";
+                firstProblem ??= $"'{member.Name}' is a {SamVariantShape.KindName(member)}, not a method";
                 continue;
             }
             bool definitionOnly = method.IsPartialDefinition && method.PartialImplementationPart is null;
