@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Regenerates one model's tables in the README's "Performance" section with one command: runs
+# Regenerates one model's tables in docs/performance.md ("Measured") with one command: runs
 # `noisesam bench-step` with the PyTorch peer (--pytorch, when Debian's python3-torch is there),
 # every variant's peak RSS in a fresh process (--memory) and a profile of where each step's time
 # goes (--profile) into docs/results/bench-step-<model>.csv (+ -profile.csv), records the run
 # conditions (date, cores, CPU, load average before and after) beside it, and splices the tables
-# between the PERF:<model> markers of README.md.
+# between the PERF:<model> markers of docs/performance.md (the README links there).
 #
 #   scripts/update-readme-perf.sh                                  # small CNN, batch 128, all cores
 #   scripts/update-readme-perf.sh --model resnet18 --rounds 3 --warmup 1 --steps 1 --memory-steps 5
@@ -13,10 +13,10 @@
 # Other arguments go to bench-step unchanged. Timings are ratios measured interleaved in one
 # process, but a busy machine still skews them: run it on a quiet machine (the load average is
 # printed under the table).
-# NOISESAM_README and NOISESAM_RESULTS_DIR override README.md and docs/results (for tests).
+# NOISESAM_PERF_PAGE and NOISESAM_RESULTS_DIR override docs/performance.md and docs/results (for tests).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-readme="${NOISESAM_README:-$root/README.md}"
+readme="${NOISESAM_PERF_PAGE:-$root/docs/performance.md}"
 results="${NOISESAM_RESULTS_DIR:-$root/docs/results}"
 model=small-cnn
 reuse=0

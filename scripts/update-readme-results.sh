@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the README's "Results" section: runs the default `noisesam compare` into
-# docs/results/compare-default (or reuses it with --reuse) and splices its summary table and
-# plot links between the RESULTS markers of README.md.
+# docs/results/compare-default (or reuses it with --reuse) and splices its accuracy/cost table,
+# first plot and a link to the full summary (declarations, other plots) between the RESULTS
+# markers of README.md.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/docs/results/compare-default"
@@ -16,15 +17,21 @@ readme, out = sys.argv[1], sys.argv[2]
 rel = os.path.relpath(out, os.path.dirname(readme))
 summary = open(os.path.join(out, "summary.md"), encoding="utf-8").read().strip()
 # The summary links its plots relative to its own folder; the README sits elsewhere. Keep the
-# first plot inline and link the others, and drop the summary's own title.
+# first plot inline (the summary itself links the others), and drop the summary's own title.
 images = re.findall(r"!\[([^\]]*)\]\(([^)/]+\.png)\)", summary)
 summary = re.sub(r"\n*!\[[^\]]*\]\([^)/]+\.png\)", "", summary)
 summary = re.sub(r"^# .*\n+", "", summary)
-body = [summary, ""]
+# One table in the README: everything up to the end of the summary's first table.
+lines, kept, in_table = summary.split("\n"), [], False
+for line in lines:
+    if in_table and not line.startswith("|"):
+        break
+    in_table = in_table or line.startswith("|")
+    kept.append(line)
+body = ["\n".join(kept), ""]
 if images:
     body.append(f"![{images[0][0]}]({rel}/{images[0][1]})")
-if len(images) > 1:
-    body += ["", "Other plots: " + ", ".join(f"[{name}]({rel}/{file})" for name, file in images[1:])]
+body += ["", f"Declarations of the variants and every plot: [summary.md]({rel}/summary.md)."]
 text = open(readme, encoding="utf-8").read()
 block = "<!-- RESULTS:BEGIN (scripts/update-readme-results.sh) -->\n" + "\n".join(body) + "\n<!-- RESULTS:END -->"
 new, n = re.subn(r"<!-- RESULTS:BEGIN.*?<!-- RESULTS:END -->", lambda _: block, text, flags=re.S)

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using System.Threading;
@@ -16,10 +15,11 @@ using NoiseSam.Rules;
 namespace NoiseSam.Analyzers.CodeFixes;
 
 /// <summary>
-/// NSAM008: adds <c>ShouldPerturb</c> to a variant class with a <c>Custom</c> schedule. The user
-/// writes the decision, so the fix adds the implementing declaration with a body that makes every
-/// step a SAM step, and a comment saying what to return. When no defining declaration exists yet
-/// (the generator has not emitted one), it adds that too, so the class compiles on its own.
+/// NSAM008: adds the <c>ShouldPerturb</c> hook to a variant class with a <c>Custom</c> schedule. The
+/// user writes the decision, so the fix adds the implementing declaration, with a body that makes
+/// every step a SAM step and a comment saying what to return; the generator writes the defining
+/// declaration (the CommunityToolkit.Mvvm <c>partial void OnXChanged</c> convention). Offered only
+/// when that fixes it: no method of that name yet, or only a defining declaration.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddShouldPerturbCodeFixer)), Shared]
 public sealed class AddShouldPerturbCodeFixer : CodeFixProvider
@@ -27,7 +27,15 @@ public sealed class AddShouldPerturbCodeFixer : CodeFixProvider
     /// <summary>The equivalence key of the fix (one fix-all group).</summary>
     public const string EquivalenceKey = "NSAM008.AddShouldPerturb";
 
-    private const string Signature = "private partial bool ShouldPerturb(in global::NoiseSam.StepContext context)";
+    private const string Implementation =
+        "// Decides, before each step, whether the step is a SAM step: return true for a SAM step\n" +
+        "// (ascent and descent pass), false for a plain base-optimizer step. The context has the\n" +
+        "// step index, the total number of steps (0 when unknown), the previous loss and the\n" +
+        "// previous gradient norm.\n" +
+        "private partial bool ShouldPerturb(in global::NoiseSam.StepContext context)\n" +
+        "{\n" +
+        "    return true;\n" +
+        "}\n";
 
     /// <inheritdoc/>
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(SamDiagnosticIds.CustomScheduleWithoutMethod);
@@ -40,42 +48,29 @@ public sealed class AddShouldPerturbCodeFixer : CodeFixProvider
     {
         foreach (Diagnostic diagnostic in context.Diagnostics)
         {
+            if (!diagnostic.Properties.TryGetValue(FixHints.Fix, out string? fix) || fix != FixHints.AddImplementation) continue;
             if (await FixSyntax.FindAsync<ClassDeclarationSyntax>(context.Document, diagnostic.Location.SourceSpan, context.CancellationToken).ConfigureAwait(false) is not { } declaration)
                 continue;
-            bool hasDefinition = diagnostic.Properties.TryGetValue(FixHints.HasDefinition, out string? flag) && flag == "true";
             context.RegisterCodeFix(
                 CodeAction.Create(
                     title: "Add the ShouldPerturb method",
-                    createChangedDocument: token => AddAsync(context.Document, declaration, hasDefinition, token),
+                    createChangedDocument: token => AddAsync(context.Document, declaration, token),
                     equivalenceKey: EquivalenceKey),
                 diagnostic);
         }
     }
 
-    private static async Task<Document> AddAsync(Document document, ClassDeclarationSyntax declaration, bool hasDefinition, CancellationToken cancellationToken)
+    private static async Task<Document> AddAsync(Document document, ClassDeclarationSyntax declaration, CancellationToken cancellationToken)
     {
         SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         if (root is null) return document;
 
-        var texts = new List<string>();
-        if (!hasDefinition)
-            texts.Add(Signature + ";\n");
-        texts.Add(
-            "// Decides, before each step, whether the step is a SAM step: return true for a SAM step\n" +
-            "// (ascent and descent pass), false for a plain base-optimizer step. The context has the\n" +
-            "// step index, the total number of steps (0 when unknown), the previous loss and the\n" +
-            "// previous gradient norm.\n" +
-            Signature + "\n" +
-            "{\n" +
-            "    return true;\n" +
-            "}\n");
-
-        // A blank line separates the new members from each other and from existing members.
-        var members = new List<MemberDeclarationSyntax>();
-        for (int i = 0; i < texts.Count; i++)
-            members.Add(Parse((i > 0 || declaration.Members.Count > 0 ? "\n" : "") + texts[i]));
-
-        ClassDeclarationSyntax fixedDeclaration = declaration.AddMembers(members.ToArray());
+        // A blank line separates the new member from existing members; its comment starts on a line of
+        // its own after a one-line "{ }".
+        bool lineBreak = declaration.Members.Count > 0 || !declaration.OpenBraceToken.TrailingTrivia.Any(SyntaxKind.EndOfLineTrivia);
+        MemberDeclarationSyntax member = SyntaxFactory.ParseMemberDeclaration((lineBreak ? "\n" : "") + Implementation)!
+            .WithAdditionalAnnotations(Formatter.Annotation);
+        ClassDeclarationSyntax fixedDeclaration = declaration.AddMembers(member);
         if (declaration.Members.Count == 0)
         {
             // A one-line body such as "{ }" gets its braces laid out by the formatter.
@@ -85,7 +80,4 @@ public sealed class AddShouldPerturbCodeFixer : CodeFixProvider
         }
         return document.WithSyntaxRoot(root.ReplaceNode(declaration, fixedDeclaration));
     }
-
-    private static MemberDeclarationSyntax Parse(string text) =>
-        SyntaxFactory.ParseMemberDeclaration(text)!.WithAdditionalAnnotations(Formatter.Annotation);
 }

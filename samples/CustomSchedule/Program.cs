@@ -35,8 +35,7 @@ Console.WriteLine($"test accuracy (first 2,000): {SampleData.Accuracy(model, tes
 [BaseOptimizer(OptimizerKind.Sgd, LearningRate = 0.05)]
 public partial class WarmupThenSam
 {
-    private partial bool ShouldPerturb(in StepContext context);
-
+    // Only the body: the generator writes the defining declaration of this partial method.
     private partial bool ShouldPerturb(in StepContext context) =>
         context.Step >= context.TotalSteps / 5 && context.PreviousLoss < 0.8f;
 }

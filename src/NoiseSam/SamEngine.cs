@@ -32,6 +32,7 @@ public static class SamEngine
     {
         private readonly SamStepCore core;
         private readonly SamStepPlan plan;
+        private readonly SamVariantDescriptor d;
         private readonly Func<StepContext, bool>? shouldPerturb;
 
         public EngineStep(SamVariantDescriptor descriptor, nn.Module<Tensor, Tensor> model, SamStepOptions? options)
@@ -39,6 +40,7 @@ public static class SamEngine
             Variant = descriptor;
             core = new SamStepCore(model, options, descriptor);
             plan = core.Plan;
+            d = descriptor;
             shouldPerturb = options?.ShouldPerturb;
         }
 
@@ -61,15 +63,15 @@ public static class SamEngine
                 case SchedulePolicy.Always: sam = true; break;
                 case SchedulePolicy.Never: sam = false; break;
                 case SchedulePolicy.EveryK:
-                case SchedulePolicy.LookSam: sam = core.StepCount % plan.K == 0; break;
-                case SchedulePolicy.Bernoulli: sam = core.Bernoulli(plan.Probability); break;
+                case SchedulePolicy.LookSam: sam = core.StepCount % d.Schedule!.EffectiveK == 0; break;
+                case SchedulePolicy.Bernoulli: sam = core.Bernoulli(d.Schedule!.EffectiveProbability); break;
                 case SchedulePolicy.Custom: sam = shouldPerturb!(core.Context); break;
                 case SchedulePolicy.Adaptive:
                     {
                         // AE-SAM: full-batch gradient at w first; a full-batch SAM step reuses it as its ascent gradient.
                         var lossesAtW = core.ForwardBackward(null, updateBatchNorm: true);
                         var normAtW = core.GradNorm();
-                        if (!core.AdaptiveDecision(normAtW, plan.C, plan.Delta))
+                        if (!core.AdaptiveDecision(normAtW, d.Schedule!.EffectiveC, d.Schedule.EffectiveDelta))
                             return core.Finish(lossesAtW.mean(), normAtW, perturbed: false, ascentSamples: 0, normIsFinal: true);
                         if (plan.FullBatchAscent)
                             return SamStep(lossesAtW, normAtW);
@@ -83,7 +85,7 @@ public static class SamEngine
             {
                 var losses = core.ForwardBackward(null, updateBatchNorm: true);
                 var norm = core.GradNorm();
-                if (plan.CachesDirection) core.ReuseDirection(plan.Alpha, norm);
+                if (plan.CachesDirection) core.ReuseDirection(d.Schedule!.EffectiveAlpha, norm);
                 return core.Finish(losses.mean(), norm, perturbed: false, ascentSamples: 0, normIsFinal: !plan.CachesDirection);
             }
             return SamStep(null, null);
@@ -111,7 +113,7 @@ public static class SamEngine
             // 4. Ascent gradient.
             if (ascentLosses is null)
             {
-                if (plan.FreezesUnperturbedTensors) core.FreezeUnperturbedTensors(plan.Beta);
+                if (plan.FreezesUnperturbedTensors) core.FreezeUnperturbedTensors(d.EffectiveBeta);
                 ascentLosses = core.ForwardBackward(ascent, updateBatchNorm: plan.UpdatesBatchNorm(SamPass.Ascent));
                 ascentNorm = core.GradNorm();
             }
@@ -121,13 +123,13 @@ public static class SamEngine
             if (plan.CachesDirection) core.KeepAscentGradient();
 
             // 5. Noise, 6. perturbation.
-            if (plan.HasNoise) core.AddNoise(plan.Distribution, plan.Sigma, plan.Scaling, fraction, ascentNorm!);
+            if (plan.HasNoise) core.AddNoise(d.Noise!.Distribution, d.Noise.EffectiveSigma, d.Noise.EffectiveScaling, fraction, ascentNorm!);
             switch (plan.Perturbation)
             {
-                case PerturbationKind.Adaptive: core.PerturbAdaptive(plan.Rho, plan.Eta); break;
-                case PerturbationKind.StochasticWeight when plan.FreezesUnperturbedTensors: core.PerturbSelectedWeights(plan.Rho, plan.Beta, ascentNorm!); break;
-                case PerturbationKind.StochasticWeight: core.PerturbStochasticWeight(plan.Rho, plan.Beta); break;
-                case PerturbationKind.Sam: core.PerturbSam(plan.Rho, plan.PerturbationReusesAscentNorm ? ascentNorm : null); break;
+                case PerturbationKind.Adaptive: core.PerturbAdaptive(d.EffectiveRho, d.EffectiveEta); break;
+                case PerturbationKind.StochasticWeight when plan.FreezesUnperturbedTensors: core.PerturbSelectedWeights(d.EffectiveRho, d.EffectiveBeta, ascentNorm!); break;
+                case PerturbationKind.StochasticWeight: core.PerturbStochasticWeight(d.EffectiveRho, d.EffectiveBeta); break;
+                case PerturbationKind.Sam: core.PerturbSam(d.EffectiveRho, plan.PerturbationReusesAscentNorm ? ascentNorm : null); break;
                 default: throw new InvalidOperationException($"undefined perturbation {(int)plan.Perturbation}");
             }
 
@@ -135,7 +137,7 @@ public static class SamEngine
             Tensor? descent = plan.Descent switch
             {
                 DescentSet.SameAsAscent => ascent,
-                DescentSet.SharpnessSensitive => core.SelectSharpnessSensitive(lossesBefore!, core.Losses(null, updateBatchNorm: plan.UpdatesBatchNorm(SamPass.LossesAtPerturbed)), plan.DescentFraction),
+                DescentSet.SharpnessSensitive => core.SelectSharpnessSensitive(lossesBefore!, core.Losses(null, updateBatchNorm: plan.UpdatesBatchNorm(SamPass.LossesAtPerturbed)), d.DescentSelection!.EffectiveFraction),
                 _ => null,
             };
             core.ForwardBackward(descent, updateBatchNorm: plan.UpdatesBatchNorm(SamPass.Descent));

@@ -1,7 +1,47 @@
+// The one values record of a SAM variant declaration. Compiled into the runtime (public) and linked
+// into the generator and the analyzers (internal), so the IDE, the generated code and the run time
+// hold the same values: the declaration reader fills it from the attributes (a null member is an
+// argument that was not written), a config file or a sweep builds it at run time; the rules
+// (Rules/SamDeclarationRules.cs) check it, the step plan (Planning/SamStepPlan.cs) decides from it,
+// the emitter writes it back as an object initializer. The Effective* members are the one place
+// where defaults are resolved. Written for netstandard2.0 as well (no implicit usings).
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
 using NoiseSam.Dsl;
 using NoiseSam.Rules;
 
 namespace NoiseSam;
+
+/// <summary>Documented defaults of the DSL parameters (DESIGN.md §2, ALGORITHMS.md), used where an argument is not written.</summary>
+#if NOISESAM_ROSLYN
+internal
+#else
+public
+#endif
+static class SamDefaults
+{
+    public const double Rho = 0.05;
+    public const double Eta = 0.01;
+    public const double Beta = 0.6;
+    public const double MicroBatchFraction = 0.25;
+    public const double DescentFraction = 0.5;
+    public const double Sigma = 0.5;
+    public const int K = 5;
+    public const double Probability = 0.5;
+    public const double Alpha = 0.7;
+    public const double C = 1.0;
+    public const double Delta = 0.9;
+    public const double SgdLearningRate = 0.1;
+    public const double AdamWLearningRate = 0.001;
+    public const double Momentum = 0.9;
+    public const double SgdWeightDecay = 5e-4;
+    public const double AdamWWeightDecay = 0.01;
+    public const double Beta1 = 0.9;
+    public const double Beta2 = 0.999;
+    public const double Epsilon = 1e-8;
+}
 
 /// <summary>
 /// A SAM variant declaration as an immutable, value-equal record: what the attributes of a
@@ -9,7 +49,12 @@ namespace NoiseSam;
 /// member means "not given": the documented default applies (see the <c>Effective*</c> members).
 /// </summary>
 /// <param name="Name">Registry name of the variant.</param>
-public sealed record SamVariantDescriptor(string Name)
+#if NOISESAM_ROSLYN
+internal
+#else
+public
+#endif
+sealed record SamVariantDescriptor(string Name)
 {
     /// <summary>Perturbation radius ρ (default 0.05).</summary>
     public double? Rho { get; init; }
@@ -36,17 +81,19 @@ public sealed record SamVariantDescriptor(string Name)
     public SchedulePolicy Policy => Schedule?.Policy ?? SchedulePolicy.Always;
     public OptimizerKind Optimizer => BaseOptimizer?.Kind ?? OptimizerKind.Sgd;
     public DescentSet Descent => DescentSelection?.Set ?? DescentSet.All;
+    /// <summary>The base optimizer as declared, or the documented default.</summary>
+    public BaseOptimizerSpec EffectiveBaseOptimizer => BaseOptimizer ?? BaseOptimizerSpec.Default;
 
     /// <summary>Every rule violation (errors and warnings) with the same NSAM ids and messages as the analyzers.</summary>
     public IReadOnlyList<SamRuleViolation> Validate()
     {
-        var found = SamDeclarationRules.Check(ToDeclarationValues());
+        var found = SamDeclarationRules.Check(this);
         if (string.IsNullOrWhiteSpace(Name))
-            found.Insert(0, new SamRuleViolation(SamDiagnosticIds.InvalidTargetType, true, "SamVariant", "Name",
-                "[SamVariant(name)] needs a non-empty name such as \"NI-MBS\""));
+            found.Insert(0, new SamRuleViolation(SamDiagnosticIds.InvalidTargetType, true, "SamVariant", "Name", SamDeclarationRules.EmptyNameMessage));
         return found;
     }
 
+#if !NOISESAM_ROSLYN
     /// <summary>Throws <see cref="SamDeclarationException"/> listing every error; warnings are allowed.</summary>
     public SamVariantDescriptor EnsureValid()
     {
@@ -54,51 +101,58 @@ public sealed record SamVariantDescriptor(string Name)
         if (errors.Count > 0) throw new SamDeclarationException(this, errors);
         return this;
     }
-
-    /// <summary>The declaration as the plain values the shared rules check.</summary>
-    public SamDeclarationValues ToDeclarationValues() => new()
-    {
-        Name = Name,
-        Rho = Rho,
-        Perturbation = Perturbation,
-        Eta = Eta,
-        Beta = Beta,
-        HasMicroBatch = MicroBatch is not null,
-        Fraction = MicroBatch?.Fraction,
-        Selection = MicroBatch?.Selection,
-        FinalFraction = MicroBatch?.FinalFraction,
-        FractionSchedule = MicroBatch?.FractionSchedule,
-        HasDescentSelection = DescentSelection is not null,
-        DescentSet = DescentSelection?.Set ?? DescentSet.All,
-        DescentFraction = DescentSelection?.Fraction,
-        HasNoise = Noise is not null,
-        Distribution = Noise?.Distribution ?? NoiseDistribution.Gaussian,
-        Sigma = Noise?.Sigma,
-        Scaling = Noise?.Scaling,
-        HasSchedule = Schedule is not null,
-        Policy = Schedule?.Policy ?? SchedulePolicy.Always,
-        K = Schedule?.K,
-        Probability = Schedule?.Probability,
-        Alpha = Schedule?.Alpha,
-        C = Schedule?.C,
-        Delta = Schedule?.Delta,
-        HasBaseOptimizer = BaseOptimizer is not null,
-        Optimizer = BaseOptimizer?.Kind ?? OptimizerKind.Sgd,
-        LearningRate = BaseOptimizer?.LearningRate,
-        Momentum = BaseOptimizer?.Momentum,
-        Nesterov = BaseOptimizer?.Nesterov,
-        WeightDecay = BaseOptimizer?.WeightDecay,
-        Beta1 = BaseOptimizer?.Beta1,
-        Beta2 = BaseOptimizer?.Beta2,
-        Epsilon = BaseOptimizer?.Epsilon,
-    };
+#endif
 
     /// <summary>A one-line summary such as <c>rho=0.05, micro-batch 0.25 Random, noise Gaussian σ=0.5 GradientNorm, Always, SGD lr=0.05</c>.</summary>
-    public string Summary() => DescriptorSummary.Format(this);
+    public string Summary()
+    {
+        var parts = new List<string>();
+        if (Policy != SchedulePolicy.Never)
+        {
+            parts.Add(Perturbation switch
+            {
+                PerturbationKind.Adaptive => $"ASAM rho={N(EffectiveRho)} eta={N(EffectiveEta)}",
+                PerturbationKind.StochasticWeight => $"SWP rho={N(EffectiveRho)} beta={N(EffectiveBeta)}",
+                _ => $"rho={N(EffectiveRho)}",
+            });
+            if (MicroBatch is { } mb)
+            {
+                string fraction = mb.EffectiveFractionSchedule == Dsl.FractionSchedule.Constant
+                    ? N(mb.EffectiveFraction)
+                    : $"{N(mb.EffectiveFraction)}→{N(mb.EffectiveFinalFraction)} {mb.EffectiveFractionSchedule}";
+                parts.Add($"micro-batch {fraction} {mb.EffectiveSelection}");
+            }
+            if (Noise is { } n)
+                parts.Add($"noise {n.Distribution} σ={N(n.EffectiveSigma)} {n.EffectiveScaling}");
+            if (DescentSelection is { } ds)
+                parts.Add(ds.Set == DescentSet.SharpnessSensitive ? $"descent SDS γ={N(ds.EffectiveFraction)}" : $"descent {ds.Set}");
+        }
+        var s = Schedule;
+        parts.Add(Policy switch
+        {
+            SchedulePolicy.EveryK => $"every {s!.EffectiveK}",
+            SchedulePolicy.LookSam => $"LookSAM k={s!.EffectiveK} α={N(s.EffectiveAlpha)}",
+            SchedulePolicy.Bernoulli => $"Bernoulli p={N(s!.EffectiveProbability)}",
+            SchedulePolicy.Adaptive => $"AE-SAM c=±{N(s!.EffectiveC)} δ={N(s.EffectiveDelta)}",
+            _ => Policy.ToString(),
+        });
+        var o = EffectiveBaseOptimizer;
+        parts.Add(o.Kind == OptimizerKind.Sgd
+            ? $"SGD lr={N(o.EffectiveLearningRate)} m={N(o.EffectiveMomentum)}{(o.EffectiveNesterov ? " nesterov" : "")} wd={N(o.EffectiveWeightDecay)}"
+            : $"AdamW lr={N(o.EffectiveLearningRate)} wd={N(o.EffectiveWeightDecay)}");
+        return string.Join(", ", parts);
+    }
+
+    private static string N(double x) => x.ToString("G4", CultureInfo.InvariantCulture);
 }
 
 /// <summary><c>[MicroBatch]</c> as data.</summary>
-public sealed record MicroBatchSpec
+#if NOISESAM_ROSLYN
+internal
+#else
+public
+#endif
+sealed record MicroBatchSpec
 {
     public double? Fraction { get; init; }
     public MicroBatchSelection? Selection { get; init; }
@@ -112,14 +166,24 @@ public sealed record MicroBatchSpec
 }
 
 /// <summary><c>[DescentSelection]</c> as data.</summary>
-public sealed record DescentSelectionSpec(DescentSet Set)
+#if NOISESAM_ROSLYN
+internal
+#else
+public
+#endif
+sealed record DescentSelectionSpec(DescentSet Set)
 {
     public double? Fraction { get; init; }
     public double EffectiveFraction => Fraction ?? SamDefaults.DescentFraction;
 }
 
 /// <summary><c>[Noise]</c> as data.</summary>
-public sealed record NoiseSpec(NoiseDistribution Distribution)
+#if NOISESAM_ROSLYN
+internal
+#else
+public
+#endif
+sealed record NoiseSpec(NoiseDistribution Distribution)
 {
     public double? Sigma { get; init; }
     public NoiseScaling? Scaling { get; init; }
@@ -128,7 +192,12 @@ public sealed record NoiseSpec(NoiseDistribution Distribution)
 }
 
 /// <summary><c>[Schedule]</c> as data.</summary>
-public sealed record ScheduleSpec(SchedulePolicy Policy)
+#if NOISESAM_ROSLYN
+internal
+#else
+public
+#endif
+sealed record ScheduleSpec(SchedulePolicy Policy)
 {
     public int? K { get; init; }
     public double? Probability { get; init; }
@@ -143,7 +212,12 @@ public sealed record ScheduleSpec(SchedulePolicy Policy)
 }
 
 /// <summary><c>[BaseOptimizer]</c> as data.</summary>
-public sealed record BaseOptimizerSpec(OptimizerKind Kind)
+#if NOISESAM_ROSLYN
+internal
+#else
+public
+#endif
+sealed record BaseOptimizerSpec(OptimizerKind Kind)
 {
     public double? LearningRate { get; init; }
     public double? Momentum { get; init; }
@@ -165,6 +239,7 @@ public sealed record BaseOptimizerSpec(OptimizerKind Kind)
     public static BaseOptimizerSpec Default { get; } = new(OptimizerKind.Sgd);
 }
 
+#if !NOISESAM_ROSLYN
 /// <summary>A descriptor that breaks one or more declaration rules.</summary>
 public sealed class SamDeclarationException : ArgumentException
 {
@@ -178,3 +253,4 @@ public sealed class SamDeclarationException : ArgumentException
     public SamVariantDescriptor Descriptor { get; }
     public IReadOnlyList<SamRuleViolation> Errors { get; }
 }
+#endif

@@ -15,7 +15,7 @@ public class CodeFixTests
     // ---- NSAM001: make partial ----------------------------------------------------------------
 
     [Fact]
-    public Task Nsam001_adds_partial() => Verifier.CodeFixAsync<SamVariantTargetAnalyzer, MakeVariantPartialCodeFixer>("""
+    public Task Nsam001AddsPartial() => Verifier.CodeFixAsync<SamVariantTargetAnalyzer, MakeVariantPartialCodeFixer>("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -28,7 +28,7 @@ public class CodeFixTests
         """, MakeVariantPartialCodeFixer.EquivalenceKey);
 
     [Fact]
-    public Task Nsam001_fix_all_makes_every_variant_partial() => Verifier.CodeFixAsync<SamVariantTargetAnalyzer, MakeVariantPartialCodeFixer>("""
+    public Task Nsam001FixAllMakesEveryVariantPartial() => Verifier.CodeFixAsync<SamVariantTargetAnalyzer, MakeVariantPartialCodeFixer>("""
         using NoiseSam.Dsl;
 
         [SamVariant("A")]
@@ -57,7 +57,7 @@ public class CodeFixTests
     // ---- NSAM006: remove [Noise] --------------------------------------------------------------
 
     [Fact]
-    public Task Nsam006_removes_the_noise_attribute() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDslAttributeCodeFixer>("""
+    public Task Nsam006RemovesTheNoiseAttribute() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDslAttributeCodeFixer>("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -73,7 +73,7 @@ public class CodeFixTests
         """, RemoveDslAttributeCodeFixer.RemoveZeroNoiseKey);
 
     [Fact]
-    public Task Nsam006_fix_all_removes_noise_from_shared_lists_and_first_lists() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDslAttributeCodeFixer>("""
+    public Task Nsam006FixAllRemovesNoiseFromSharedListsAndFirstLists() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDslAttributeCodeFixer>("""
         using NoiseSam.Dsl;
 
         [SamVariant("A"), Noise(NoiseDistribution.Uniform, {|NSAM006:Sigma = 0.0|})]
@@ -94,10 +94,61 @@ public class CodeFixTests
         public partial class B { }
         """, RemoveDslAttributeCodeFixer.RemoveZeroNoiseKey);
 
+    // ---- NSAM002: remove the modifier ---------------------------------------------------------
+
+    [Theory]
+    [InlineData("static")]
+    [InlineData("abstract")]
+    public Task Nsam002RemovesTheModifierThatForbidsInstances(string modifier) => Verifier.CodeFixAsync<SamVariantTargetAnalyzer, RemoveModifierCodeFixer>($$"""
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        public {|NSAM002:{{modifier}}|} partial class Variant { }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        public partial class Variant { }
+        """, RemoveModifierCodeFixer.EquivalenceKeyFor(modifier));
+
+    [Fact]
+    public Task Nsam002RemovesFileAtTheStartOfTheLine() => Verifier.CodeFixAsync<SamVariantTargetAnalyzer, RemoveModifierCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        {|NSAM002:file|} partial class Variant { }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        partial class Variant { }
+        """, RemoveModifierCodeFixer.EquivalenceKeyFor("file"));
+
+    [Fact]
+    public Task Nsam002RemovesRequiredFromEveryMember() => Verifier.CodeFixAsync<SamVariantTargetAnalyzer, RemoveModifierCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        public sealed partial class Variant
+        {
+            public required int {|NSAM002:Size|} { get; init; }
+            public required string {|NSAM002:Label|};
+        }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        public sealed partial class Variant
+        {
+            public int Size { get; init; }
+            public string Label;
+        }
+        """, RemoveModifierCodeFixer.EquivalenceKeyFor("required"));
+
     // ---- NSAM008: add ShouldPerturb -----------------------------------------------------------
 
     [Fact]
-    public Task Nsam008_adds_the_partial_method_definition_and_implementation() => Verifier.CodeFixAsync<CustomScheduleAnalyzer, AddShouldPerturbCodeFixer>("""
+    public Task Nsam008AddsTheImplementationAndTheGeneratorAddsTheDefinition() => Verifier.CodeFixAsync<CustomScheduleAnalyzer, AddShouldPerturbCodeFixer>("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -112,8 +163,6 @@ public class CodeFixTests
         [Schedule(SchedulePolicy.Custom)]
         public partial class Variant
         {
-            private partial bool ShouldPerturb(in global::NoiseSam.StepContext context);
-
             // Decides, before each step, whether the step is a SAM step: return true for a SAM step
             // (ascent and descent pass), false for a plain base-optimizer step. The context has the
             // step index, the total number of steps (0 when unknown), the previous loss and the
@@ -126,7 +175,7 @@ public class CodeFixTests
         """, AddShouldPerturbCodeFixer.EquivalenceKey);
 
     [Fact]
-    public Task Nsam008_adds_only_the_implementation_when_a_definition_exists() => Verifier.CodeFixAsync<CustomScheduleAnalyzer, AddShouldPerturbCodeFixer>("""
+    public Task Nsam008AddsOnlyTheImplementationWhenADefinitionExists() => Verifier.CodeFixAsync<CustomScheduleAnalyzer, AddShouldPerturbCodeFixer>("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -156,7 +205,7 @@ public class CodeFixTests
         """, AddShouldPerturbCodeFixer.EquivalenceKey);
 
     [Fact]
-    public Task Nsam008_fix_all_adds_the_method_to_each_class() => Verifier.CodeFixAsync<CustomScheduleAnalyzer, AddShouldPerturbCodeFixer>("""
+    public Task Nsam008FixAllAddsTheMethodToEachClass() => Verifier.CodeFixAsync<CustomScheduleAnalyzer, AddShouldPerturbCodeFixer>("""
         using NoiseSam.Dsl;
 
         [SamVariant("A")]
@@ -176,8 +225,6 @@ public class CodeFixTests
         [Schedule(SchedulePolicy.Custom)]
         public partial class A
         {
-            private partial bool ShouldPerturb(in global::NoiseSam.StepContext context);
-
             // Decides, before each step, whether the step is a SAM step: return true for a SAM step
             // (ascent and descent pass), false for a plain base-optimizer step. The context has the
             // step index, the total number of steps (0 when unknown), the previous loss and the
@@ -194,8 +241,6 @@ public class CodeFixTests
         {
             public int N { get; set; }
 
-            private partial bool ShouldPerturb(in global::NoiseSam.StepContext context);
-
             // Decides, before each step, whether the step is a SAM step: return true for a SAM step
             // (ascent and descent pass), false for a plain base-optimizer step. The context has the
             // step index, the total number of steps (0 when unknown), the previous loss and the
@@ -210,7 +255,7 @@ public class CodeFixTests
     // ---- NSAM013: add [SamVariant] ------------------------------------------------------------
 
     [Fact]
-    public Task Nsam013_adds_SamVariant_with_the_class_name() => Verifier.CodeFixAsync<MissingSamVariantAnalyzer, AddSamVariantCodeFixer>("""
+    public Task Nsam013AddsSamVariantWithTheClassName() => Verifier.CodeFixAsync<MissingSamVariantAnalyzer, AddSamVariantCodeFixer>("""
         using NoiseSam.Dsl;
 
         namespace App;
@@ -230,7 +275,7 @@ public class CodeFixTests
         """, AddSamVariantCodeFixer.EquivalenceKey);
 
     [Fact]
-    public Task Nsam013_fix_all_adds_one_SamVariant_per_class() => Verifier.CodeFixAsync<MissingSamVariantAnalyzer, AddSamVariantCodeFixer>("""
+    public Task Nsam013FixAllAddsOneSamVariantPerClass() => Verifier.CodeFixAsync<MissingSamVariantAnalyzer, AddSamVariantCodeFixer>("""
         using NoiseSam.Dsl;
 
         public class Outer
@@ -259,7 +304,7 @@ public class CodeFixTests
         """, AddSamVariantCodeFixer.EquivalenceKey);
 
     [Fact]
-    public Task Nsam013_uses_the_qualified_name_when_the_namespace_is_not_imported() => Verifier.CodeFixAsync<MissingSamVariantAnalyzer, AddSamVariantCodeFixer>("""
+    public Task Nsam013UsesTheQualifiedNameWhenTheNamespaceIsNotImported() => Verifier.CodeFixAsync<MissingSamVariantAnalyzer, AddSamVariantCodeFixer>("""
         [{|NSAM013:NoiseSam.Dsl.MicroBatch|}]
         public partial class A { }
         """, """
@@ -271,7 +316,7 @@ public class CodeFixTests
     // ---- NSAM004 / NSAM007: clamp ------------------------------------------------------------
 
     [Fact]
-    public Task Nsam004_clamps_fractions_above_one_to_one_with_fix_all() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, ClampArgumentCodeFixer>("""
+    public Task Nsam004ClampsFractionsAboveOneToOneWithFixAll() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, ClampArgumentCodeFixer>("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -291,7 +336,7 @@ public class CodeFixTests
     [InlineData("0")]
     [InlineData("-0.5")]
     [InlineData("double.NaN")]
-    public Task Nsam004_offers_no_clamp_when_the_nearest_value_is_ambiguous(string value)
+    public Task Nsam004OffersNoClampWhenTheNearestValueIsAmbiguous(string value)
     {
         string source = $$"""
             using NoiseSam.Dsl;
@@ -304,7 +349,7 @@ public class CodeFixTests
     }
 
     [Fact]
-    public Task Nsam007_clamps_probability_and_k_with_fix_all() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, ClampArgumentCodeFixer>("""
+    public Task Nsam007ClampsProbabilityAndKWithFixAll() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, ClampArgumentCodeFixer>("""
         using NoiseSam.Dsl;
 
         [SamVariant("A")]
@@ -343,7 +388,7 @@ public class CodeFixTests
         """, ClampArgumentCodeFixer.EquivalenceKeyFor("NSAM007"));
 
     [Fact]
-    public Task Nsam007_offers_no_clamp_for_nan_probability_or_other_parameters()
+    public Task Nsam007OffersNoClampForNanProbabilityOrOtherParameters()
     {
         string source = """
             using NoiseSam.Dsl;
@@ -362,7 +407,7 @@ public class CodeFixTests
     // ---- dead arguments: NSAM007 (another policy), NSAM009, NSAM011 ----------------------------
 
     [Fact]
-    public Task Nsam011_removes_the_foreign_perturbation_parameter_with_fix_all() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDeadArgumentCodeFixer>("""
+    public Task Nsam011RemovesTheForeignPerturbationParameterWithFixAll() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDeadArgumentCodeFixer>("""
         using NoiseSam.Dsl;
 
         [SamVariant("A", {|NSAM011:Eta = 0.01|})]
@@ -381,7 +426,7 @@ public class CodeFixTests
         """, RemoveDeadArgumentCodeFixer.EquivalenceKeyFor("NSAM011"));
 
     [Fact]
-    public Task Nsam007_removes_parameters_given_for_another_policy() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDeadArgumentCodeFixer>("""
+    public Task Nsam007RemovesParametersGivenForAnotherPolicy() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDeadArgumentCodeFixer>("""
         using NoiseSam.Dsl;
 
         [SamVariant("A")]
@@ -404,7 +449,7 @@ public class CodeFixTests
         """, RemoveDeadArgumentCodeFixer.EquivalenceKeyFor("NSAM007"));
 
     [Fact]
-    public Task Nsam009_removes_arguments_that_cannot_matter() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDeadArgumentCodeFixer>("""
+    public Task Nsam009RemovesArgumentsThatCannotMatter() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDeadArgumentCodeFixer>("""
         using NoiseSam.Dsl;
 
         [SamVariant("A")]
@@ -429,7 +474,7 @@ public class CodeFixTests
         """, RemoveDeadArgumentCodeFixer.EquivalenceKeyFor("NSAM009"));
 
     [Fact]
-    public Task Nsam009_offers_no_removal_when_two_fixes_are_possible()
+    public Task Nsam009OffersNoRemovalWhenTwoFixesArePossible()
     {
         string source = """
             using NoiseSam.Dsl;
@@ -445,7 +490,7 @@ public class CodeFixTests
     // ---- NSAM010: remove dead attributes ------------------------------------------------------
 
     [Fact]
-    public Task Nsam010_fix_all_removes_every_sam_only_attribute_of_a_never_schedule() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDslAttributeCodeFixer>("""
+    public Task Nsam010FixAllRemovesEverySamOnlyAttributeOfANeverSchedule() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDslAttributeCodeFixer>("""
         using NoiseSam.Dsl;
 
         [SamVariant("Base")]

@@ -7,13 +7,15 @@ using NoiseSam.Rules;
 namespace NoiseSam.Analyzers.Tests;
 
 /// <summary>
-/// Every descriptor id has a docs page, an index entry, a help link to the page and a release-tracking
-/// row that matches its category and severity; the ids are exactly those of SamDiagnosticIds.
+/// Every descriptor id (the analyzers' and the generator's) has a docs page, an index entry, a help
+/// link to the page and a release-tracking row that matches its category and severity; the ids are
+/// exactly those of SamDiagnosticIds.
 /// </summary>
 public class DescriptorCatalogTests
 {
     private static readonly string DocsFolder = Path.Combine(RepoPaths.Root, "docs", "diagnostics");
     private static readonly string AnalyzerFolder = Path.Combine(RepoPaths.Root, "analyzers", "NoiseSam.Analyzers");
+    private static readonly string GeneratorFolder = Path.Combine(RepoPaths.Root, "generators", "NoiseSam.Generators");
 
     public static TheoryData<string> Ids()
     {
@@ -25,7 +27,7 @@ public class DescriptorCatalogTests
     private static DiagnosticDescriptor Descriptor(string id) => AnalyzerCatalog.Descriptors.Single(d => d.Id == id);
 
     [Fact]
-    public void The_analyzers_support_exactly_the_ids_of_SamDiagnosticIds()
+    public void TheAnalyzersAndTheGeneratorSupportExactlyTheIdsOfSamDiagnosticIds()
     {
         string[] expected = typeof(SamDiagnosticIds)
             .GetFields()
@@ -33,13 +35,16 @@ public class DescriptorCatalogTests
             .Select(f => (string)f.GetRawConstantValue()!)
             .OrderBy(id => id, StringComparer.Ordinal)
             .ToArray();
-        Assert.Equal(Enumerable.Range(1, 15).Select(i => $"NSAM{i:000}"), expected);
+        Assert.Equal(Enumerable.Range(1, 17).Select(i => $"NSAM{i:000}"), expected);
         Assert.Equal(expected, AnalyzerCatalog.Descriptors.Select(d => d.Id));
+        // One owner per diagnostic: the generator reports only its own failure.
+        Assert.Equal(["NSAM017"], AnalyzerCatalog.GeneratorDescriptors.Select(d => d.Id));
+        Assert.DoesNotContain(AnalyzerCatalog.AnalyzerDescriptors, d => d.Id == "NSAM017");
     }
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public void Every_id_has_a_docs_page_with_what_why_fix_and_examples(string id)
+    public void EveryIdHasADocsPageWithWhatWhyFixAndExamples(string id)
     {
         string page = Path.Combine(DocsFolder, id + ".md");
         Assert.True(File.Exists(page), $"missing {page}");
@@ -52,7 +57,7 @@ public class DescriptorCatalogTests
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public void Every_id_is_listed_in_the_docs_index(string id)
+    public void EveryIdIsListedInTheDocsIndex(string id)
     {
         string index = File.ReadAllText(Path.Combine(DocsFolder, "index.md"));
         Assert.Contains($"[{id}]({id}.md)", index, StringComparison.Ordinal);
@@ -60,7 +65,7 @@ public class DescriptorCatalogTests
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public void Every_descriptor_links_to_its_page_and_is_enabled(string id)
+    public void EveryDescriptorLinksToItsPageAndIsEnabled(string id)
     {
         DiagnosticDescriptor descriptor = Descriptor(id);
         Assert.Equal($"https://github.com/noisesam/NoiseSam.Dsl/blob/main/docs/diagnostics/{id}.md", descriptor.HelpLinkUri);
@@ -71,11 +76,12 @@ public class DescriptorCatalogTests
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public void Every_id_has_one_release_tracking_row_matching_category_and_severity(string id)
+    public void EveryIdHasOneReleaseTrackingRowMatchingCategoryAndSeverity(string id)
     {
         DiagnosticDescriptor descriptor = Descriptor(id);
+        string folder = AnalyzerCatalog.GeneratorDescriptors.Any(d => d.Id == id) ? GeneratorFolder : AnalyzerFolder;
         string[] rows = new[] { "AnalyzerReleases.Shipped.md", "AnalyzerReleases.Unshipped.md" }
-            .SelectMany(file => File.ReadAllLines(Path.Combine(AnalyzerFolder, file)))
+            .SelectMany(file => File.ReadAllLines(Path.Combine(folder, file)))
             .Where(line => line.StartsWith(id + " ", StringComparison.Ordinal))
             .ToArray();
         string row = Assert.Single(rows);
@@ -86,7 +92,7 @@ public class DescriptorCatalogTests
     }
 
     [Fact]
-    public void Severities_follow_the_design()
+    public void SeveritiesFollowTheDesign()
     {
         string[] warnings = { "NSAM006", "NSAM009", "NSAM010", "NSAM013" };
         foreach (DiagnosticDescriptor descriptor in AnalyzerCatalog.Descriptors)
@@ -94,7 +100,7 @@ public class DescriptorCatalogTests
     }
 
     [Fact]
-    public void Every_code_fix_fixes_known_ids_and_has_a_batch_fix_all()
+    public void EveryCodeFixFixesKnownIdsAndHasABatchFixAll()
     {
         Assert.NotEmpty(AnalyzerCatalog.CodeFixes);
         var ids = AnalyzerCatalog.Descriptors.Select(d => d.Id).ToHashSet();
@@ -104,19 +110,22 @@ public class DescriptorCatalogTests
             Assert.Same(Microsoft.CodeAnalysis.CodeFixes.WellKnownFixAllProviders.BatchFixer, fixer.GetFixAllProvider());
         }
         string[] fixable = AnalyzerCatalog.CodeFixes.SelectMany(f => f.FixableDiagnosticIds).Distinct().OrderBy(id => id, StringComparer.Ordinal).ToArray();
-        Assert.Equal(new[] { "NSAM001", "NSAM004", "NSAM006", "NSAM007", "NSAM008", "NSAM009", "NSAM010", "NSAM011", "NSAM013" }, fixable);
+        Assert.Equal(new[] { "NSAM001", "NSAM002", "NSAM004", "NSAM006", "NSAM007", "NSAM008", "NSAM009", "NSAM010", "NSAM011", "NSAM013" }, fixable);
     }
 
     [Fact]
-    public void Release_tracking_files_are_additional_files_of_the_analyzer_project()
+    public void ReleaseTrackingFilesAreAdditionalFilesOfTheAnalyzerAndGeneratorProjects()
     {
-        string project = File.ReadAllText(Path.Combine(AnalyzerFolder, "NoiseSam.Analyzers.csproj"));
-        Assert.Contains("<AdditionalFiles Include=\"AnalyzerReleases.Shipped.md\" />", project, StringComparison.Ordinal);
-        Assert.Contains("<AdditionalFiles Include=\"AnalyzerReleases.Unshipped.md\" />", project, StringComparison.Ordinal);
+        foreach (string project in new[] { Path.Combine(AnalyzerFolder, "NoiseSam.Analyzers.csproj"), Path.Combine(GeneratorFolder, "NoiseSam.Generators.csproj") })
+        {
+            string text = File.ReadAllText(project);
+            Assert.Contains("<AdditionalFiles Include=\"AnalyzerReleases.Shipped.md\" />", text, StringComparison.Ordinal);
+            Assert.Contains("<AdditionalFiles Include=\"AnalyzerReleases.Unshipped.md\" />", text, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
-    public void Every_analyzer_is_a_csharp_analyzer() =>
+    public void EveryAnalyzerIsACsharpAnalyzer() =>
         Assert.All(AnalyzerCatalog.Analyzers, analyzer =>
         {
             var attribute = analyzer.GetType().GetCustomAttributes(typeof(DiagnosticAnalyzerAttribute), false).Cast<DiagnosticAnalyzerAttribute>().Single();

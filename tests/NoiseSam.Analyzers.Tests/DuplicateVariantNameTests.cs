@@ -9,7 +9,7 @@ namespace NoiseSam.Analyzers.Tests;
 public class DuplicateVariantNameTests
 {
     [Fact]
-    public Task Nsam012_reports_each_name_argument_of_a_case_insensitive_duplicate() =>
+    public Task Nsam012ReportsEachNameArgumentOfACaseInsensitiveDuplicate() =>
         Verifier.AnalyzerAsync<DuplicateVariantNameAnalyzer>("""
             using NoiseSam.Dsl;
 
@@ -30,7 +30,7 @@ public class DuplicateVariantNameTests
                 "Variant name 'ni-mbs' is also used by 'App.First'; names must be unique in a compilation (compared ignoring case): rename one of them"));
 
     [Fact]
-    public Task Nsam012_lists_every_other_class_including_nested_ones_and_other_files()
+    public Task Nsam012ListsEveryOtherClassIncludingNestedOnesAndOtherFiles()
     {
         var test = new NoiseSamAnalyzerTest<DuplicateVariantNameAnalyzer>("""
             using NoiseSam.Dsl;
@@ -60,7 +60,7 @@ public class DuplicateVariantNameTests
     }
 
     [Fact]
-    public Task Nsam012_accepts_distinct_names_and_one_class_in_several_parts() =>
+    public Task Nsam012AcceptsDistinctNamesAndOneClassInSeveralParts() =>
         Verifier.AnalyzerAsync<DuplicateVariantNameAnalyzer>("""
             using NoiseSam.Dsl;
 
@@ -77,7 +77,7 @@ public class DuplicateVariantNameTests
             """);
 
     [Fact]
-    public Task Nsam012_leaves_empty_names_to_nsam002() =>
+    public Task Nsam012LeavesEmptyNamesToNsam002() =>
         Verifier.AnalyzerAsync<DuplicateVariantNameAnalyzer>("""
             using NoiseSam.Dsl;
 

@@ -11,7 +11,7 @@ public class MissingSamVariantTests
         Verifier.AnalyzerAsync<MissingSamVariantAnalyzer>(source, expected);
 
     [Fact]
-    public Task Nsam013_reports_each_dsl_attribute_of_a_class_without_SamVariant() => Run("""
+    public Task Nsam013ReportsEachDslAttributeOfAClassWithoutSamVariant() => Run("""
         using NoiseSam.Dsl;
 
         [{|#0:MicroBatch(Fraction = 0.5)|}]
@@ -28,7 +28,7 @@ public class MissingSamVariantTests
     [InlineData("Schedule(SchedulePolicy.EveryK, K = 2)")]
     [InlineData("BaseOptimizer(OptimizerKind.AdamW)")]
     [InlineData("NoiseSam.Dsl.MicroBatchAttribute")]
-    public Task Nsam013_reports_every_dsl_attribute_kind(string attribute) => Run($$"""
+    public Task Nsam013ReportsEveryDslAttributeKind(string attribute) => Run($$"""
         using NoiseSam.Dsl;
 
         [{|NSAM013:{{attribute}}|}]
@@ -36,7 +36,7 @@ public class MissingSamVariantTests
         """);
 
     [Fact]
-    public Task Nsam013_accepts_a_variant_and_classes_with_other_attributes() => Run("""
+    public Task Nsam013AcceptsAVariantAndClassesWithOtherAttributes() => Run("""
         using NoiseSam.Dsl;
 
         [SamVariant("X")]
@@ -50,7 +50,7 @@ public class MissingSamVariantTests
         """);
 
     [Fact]
-    public Task Nsam013_accepts_SamVariant_on_another_part() => Run("""
+    public Task Nsam013AcceptsSamVariantOnAnotherPart() => Run("""
         using NoiseSam.Dsl;
 
         [MicroBatch(Fraction = 0.5)]

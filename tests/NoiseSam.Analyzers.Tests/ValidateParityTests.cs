@@ -121,7 +121,7 @@ public class ValidateParityTests
     }
 
     [Fact]
-    public async Task Analyzers_and_Validate_report_the_same_violations_over_the_grid()
+    public async Task AnalyzersAndValidateReportTheSameViolationsOverTheGrid()
     {
         List<SamVariantDescriptor> grid = Grid();
         // Unique registry names (NSAM012 is not a value rule), except the deliberately empty ones.

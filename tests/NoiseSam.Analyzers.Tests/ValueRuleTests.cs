@@ -23,7 +23,7 @@ public class ValueRuleTests
     [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.Adaptive, {|NSAM003:Eta = -0.01|})]""")]
     [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.StochasticWeight, {|NSAM003:Beta = 0|})]""")]
     [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.StochasticWeight, {|NSAM003:Beta = 1.5|})]""")]
-    public Task Nsam003_reports_out_of_range_perturbation_parameters(string attributes) => Run(attributes);
+    public Task Nsam003ReportsOutOfRangePerturbationParameters(string attributes) => Run(attributes);
 
     [Theory]
     [InlineData("""[SamVariant("X", Rho = 1e-9)]""")]
@@ -32,10 +32,10 @@ public class ValueRuleTests
     [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.Adaptive, Eta = 0)]""")]
     [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.StochasticWeight, Beta = 1)]""")]
     [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.StochasticWeight, Beta = 1e-6)]""")]
-    public Task Nsam003_accepts_boundary_values(string attributes) => Run(attributes);
+    public Task Nsam003AcceptsBoundaryValues(string attributes) => Run(attributes);
 
     [Fact]
-    public Task Nsam003_message_names_attribute_argument_value_and_range() =>
+    public Task Nsam003MessageNamesAttributeArgumentValueAndRange() =>
         Verifier.AnalyzerAsync<SamDeclarationValueAnalyzer>(
             TestSource.Class("""[SamVariant("NI-MBS", {|#0:Rho = -1|})]"""),
             Verifier.Diagnostic<SamDeclarationValueAnalyzer>("NSAM003", 0,
@@ -52,7 +52,7 @@ public class ValueRuleTests
     [InlineData("""[SamVariant("X")] [MicroBatch(Fraction = 0.5, {|NSAM004:FinalFraction = 2|}, FractionSchedule = FractionSchedule.Linear)]""")]
     [InlineData("""[SamVariant("X")] [DescentSelection(DescentSet.SharpnessSensitive, {|NSAM004:Fraction = 0|})]""")]
     [InlineData("""[SamVariant("X")] [DescentSelection(DescentSet.SharpnessSensitive, {|NSAM004:Fraction = double.PositiveInfinity|})]""")]
-    public Task Nsam004_reports_fractions_outside_zero_one(string attributes) => Run(attributes);
+    public Task Nsam004ReportsFractionsOutsideZeroOne(string attributes) => Run(attributes);
 
     [Theory]
     [InlineData("""[SamVariant("X")] [MicroBatch(Fraction = 1)]""")]
@@ -60,10 +60,10 @@ public class ValueRuleTests
     [InlineData("""[SamVariant("X")] [MicroBatch]""")]
     [InlineData("""[SamVariant("X")] [MicroBatch(Fraction = 0.5, FinalFraction = 1, FractionSchedule = FractionSchedule.Cosine)]""")]
     [InlineData("""[SamVariant("X")] [DescentSelection(DescentSet.SharpnessSensitive, Fraction = 1)]""")]
-    public Task Nsam004_accepts_boundary_values(string attributes) => Run(attributes);
+    public Task Nsam004AcceptsBoundaryValues(string attributes) => Run(attributes);
 
     [Fact]
-    public Task Nsam004_message_names_attribute_argument_value_and_range() =>
+    public Task Nsam004MessageNamesAttributeArgumentValueAndRange() =>
         Verifier.AnalyzerAsync<SamDeclarationValueAnalyzer>(
             TestSource.Class("""[SamVariant("MBS")] [MicroBatch({|#0:Fraction = 1.5|})]"""),
             Verifier.Diagnostic<SamDeclarationValueAnalyzer>("NSAM004", 0,
@@ -76,21 +76,21 @@ public class ValueRuleTests
     [InlineData("""[SamVariant("X")] [Noise(NoiseDistribution.Uniform, {|NSAM005:Sigma = double.NaN|})]""")]
     [InlineData("""[SamVariant("X")] [Noise(NoiseDistribution.Rademacher, {|NSAM005:Sigma = double.PositiveInfinity|})]""")]
     [InlineData("""[SamVariant("X")] [Noise(NoiseDistribution.Gaussian, {|NSAM005:Sigma = double.NegativeInfinity|})]""")]
-    public Task Nsam005_reports_invalid_sigma(string attributes) => Run(attributes);
+    public Task Nsam005ReportsInvalidSigma(string attributes) => Run(attributes);
 
     [Theory]
     [InlineData("""[SamVariant("X")] [Noise(NoiseDistribution.Gaussian, Sigma = 1e-12)]""")]
     [InlineData("""[SamVariant("X")] [Noise(NoiseDistribution.Gaussian, Sigma = 1e6)]""")]
     [InlineData("""[SamVariant("X")] [Noise(NoiseDistribution.Gaussian)]""")]
-    public Task Nsam005_accepts_boundary_values(string attributes) => Run(attributes);
+    public Task Nsam005AcceptsBoundaryValues(string attributes) => Run(attributes);
 
     [Theory]
     [InlineData("""[SamVariant("X")] [Noise(NoiseDistribution.Gaussian, {|NSAM006:Sigma = 0|})]""")]
     [InlineData("""[SamVariant("X")] [Noise(NoiseDistribution.Uniform, {|NSAM006:Sigma = 0.0|}, Scaling = NoiseScaling.Absolute)]""")]
-    public Task Nsam006_warns_on_zero_sigma_and_not_nsam005(string attributes) => Run(attributes);
+    public Task Nsam006WarnsOnZeroSigmaAndNotNsam005(string attributes) => Run(attributes);
 
     [Fact]
-    public Task Nsam006_message_and_severity() =>
+    public Task Nsam006MessageAndSeverity() =>
         Verifier.AnalyzerAsync<SamDeclarationValueAnalyzer>(
             TestSource.Class("""[SamVariant("X")] [Noise(NoiseDistribution.Gaussian, {|#0:Sigma = 0|})]"""),
             Verifier.Diagnostic<SamDeclarationValueAnalyzer>("NSAM006", 0,
@@ -112,7 +112,7 @@ public class ValueRuleTests
     [InlineData("""[SamVariant("X")] [Schedule(SchedulePolicy.Always, {|NSAM007:K = 5|})]""")]
     [InlineData("""[SamVariant("X")] [Schedule(SchedulePolicy.EveryK, K = 2, {|NSAM007:Probability = 0.5|})]""")]
     [InlineData("""[SamVariant("X")] [Schedule(SchedulePolicy.Bernoulli, {|NSAM007:Alpha = 0.7|}, {|NSAM007:C = 1|}, {|NSAM007:Delta = 0.9|})]""")]
-    public Task Nsam007_reports_invalid_or_foreign_schedule_parameters(string attributes) => Run(attributes);
+    public Task Nsam007ReportsInvalidOrForeignScheduleParameters(string attributes) => Run(attributes);
 
     [Theory]
     [InlineData("""[SamVariant("X")] [Schedule(SchedulePolicy.Bernoulli, Probability = 0)]""")]
@@ -122,10 +122,10 @@ public class ValueRuleTests
     [InlineData("""[SamVariant("X")] [Schedule(SchedulePolicy.Adaptive, C = -1e9, Delta = 0)]""")]
     [InlineData("""[SamVariant("X")] [Schedule(SchedulePolicy.Adaptive, Delta = 0.999999)]""")]
     [InlineData("""[SamVariant("X")] [Schedule(SchedulePolicy.Always)]""")]
-    public Task Nsam007_accepts_boundary_values(string attributes) => Run(attributes);
+    public Task Nsam007AcceptsBoundaryValues(string attributes) => Run(attributes);
 
     [Fact]
-    public Task Nsam007_messages_for_range_and_for_another_policy() =>
+    public Task Nsam007MessagesForRangeAndForAnotherPolicy() =>
         Verifier.AnalyzerAsync<SamDeclarationValueAnalyzer>(
             TestSource.Class("""[SamVariant("SS-SAM")] [Schedule(SchedulePolicy.Bernoulli, {|#0:Probability = 1.5|}, {|#1:K = 3|})]"""),
             Verifier.Diagnostic<SamDeclarationValueAnalyzer>("NSAM007", 1,
@@ -142,7 +142,7 @@ public class ValueRuleTests
     [InlineData("""[SamVariant("X")] [Noise(NoiseDistribution.Gaussian, {|NSAM009:Scaling = NoiseScaling.MicroBatch|})]""")]
     [InlineData("""[SamVariant("X")] [{|NSAM009:DescentSelection(DescentSet.SameAsAscent)|}]""")]
     [InlineData("""[SamVariant("X")] [DescentSelection(DescentSet.All, {|NSAM009:Fraction = 0.5|})]""")]
-    public Task Nsam009_warns_on_arguments_that_cannot_matter(string attributes) => Run(attributes);
+    public Task Nsam009WarnsOnArgumentsThatCannotMatter(string attributes) => Run(attributes);
 
     [Theory]
     [InlineData("""[SamVariant("X")] [MicroBatch(Fraction = 0.5, Selection = MicroBatchSelection.TopLoss)]""")]
@@ -152,7 +152,7 @@ public class ValueRuleTests
     [InlineData("""[SamVariant("X")] [MicroBatch] [Noise(NoiseDistribution.Gaussian, Scaling = NoiseScaling.MicroBatch)]""")]
     [InlineData("""[SamVariant("X")] [MicroBatch] [DescentSelection(DescentSet.SameAsAscent)]""")]
     [InlineData("""[SamVariant("X")] [DescentSelection(DescentSet.SharpnessSensitive, Fraction = 0.5)]""")]
-    public Task Nsam009_accepts_arguments_that_matter(string attributes) => Run(attributes);
+    public Task Nsam009AcceptsArgumentsThatMatter(string attributes) => Run(attributes);
 
     // ---- NSAM010: Never schedule with SAM-only attributes -------------------------------------
 
@@ -160,13 +160,13 @@ public class ValueRuleTests
     [InlineData("""[SamVariant("X")] [Schedule(SchedulePolicy.Never)] [{|NSAM010:MicroBatch(Fraction = 0.5)|}]""")]
     [InlineData("""[SamVariant("X")] [Schedule(SchedulePolicy.Never)] [{|NSAM010:Noise(NoiseDistribution.Gaussian)|}]""")]
     [InlineData("""[SamVariant("X")] [Schedule(SchedulePolicy.Never)] [{|NSAM010:MicroBatch|}, {|NSAM010:Noise(NoiseDistribution.Gaussian)|}] [{|NSAM010:DescentSelection(DescentSet.SharpnessSensitive)|}]""")]
-    public Task Nsam010_warns_on_sam_only_attributes_with_never(string attributes) => Run(attributes);
+    public Task Nsam010WarnsOnSamOnlyAttributesWithNever(string attributes) => Run(attributes);
 
     [Theory]
     [InlineData("""[SamVariant("X")] [Schedule(SchedulePolicy.Never)]""")]
     [InlineData("""[SamVariant("X")] [Schedule(SchedulePolicy.Never)] [BaseOptimizer(OptimizerKind.AdamW)]""")]
     [InlineData("""[SamVariant("X")] [Schedule(SchedulePolicy.Always)] [MicroBatch(Fraction = 0.5)] [Noise(NoiseDistribution.Gaussian)]""")]
-    public Task Nsam010_accepts_never_without_sam_only_attributes(string attributes) => Run(attributes);
+    public Task Nsam010AcceptsNeverWithoutSamOnlyAttributes(string attributes) => Run(attributes);
 
     // ---- NSAM011: perturbation parameter for another perturbation -----------------------------
 
@@ -175,16 +175,16 @@ public class ValueRuleTests
     [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.StochasticWeight, {|NSAM011:Eta = 0.01|})]""")]
     [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.Adaptive, {|NSAM011:Beta = 0.6|})]""")]
     [InlineData("""[SamVariant("X", {|NSAM011:Beta = 0.6|})]""")]
-    public Task Nsam011_reports_parameters_of_another_perturbation(string attributes) => Run(attributes);
+    public Task Nsam011ReportsParametersOfAnotherPerturbation(string attributes) => Run(attributes);
 
     [Theory]
     [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.Adaptive, Eta = 0.01)]""")]
     [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.StochasticWeight, Beta = 0.6)]""")]
     [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.Sam)]""")]
-    public Task Nsam011_accepts_matching_parameters(string attributes) => Run(attributes);
+    public Task Nsam011AcceptsMatchingParameters(string attributes) => Run(attributes);
 
     [Fact]
-    public Task Nsam011_with_bad_value_reports_both_range_and_kind() => Run(
+    public Task Nsam011WithBadValueReportsBothRangeAndKind() => Run(
         """[SamVariant("X", {|NSAM003:{|NSAM011:Eta = -1|}|})]""");
 
     // ---- NSAM014: incompatible combinations ---------------------------------------------------
@@ -195,10 +195,10 @@ public class ValueRuleTests
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd, Momentum = 0, {|NSAM014:Nesterov = true|})]""")]
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd, {|NSAM014:Beta1 = 0.9|}, {|NSAM014:Epsilon = 1e-8|})]""")]
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.AdamW, {|NSAM014:Momentum = 0.9|}, {|NSAM014:Nesterov = false|})]""")]
-    public Task Nsam014_reports_incompatible_combinations(string attributes) => Run(attributes);
+    public Task Nsam014ReportsIncompatibleCombinations(string attributes) => Run(attributes);
 
     [Fact]
-    public Task Nsam014_reports_undefined_enum_values_on_the_argument_or_the_attribute() =>
+    public Task Nsam014ReportsUndefinedEnumValuesOnTheArgumentOrTheAttribute() =>
         Verifier.AnalyzerAsync<SamDeclarationValueAnalyzer>(
             TestSource.Class("""
                 [SamVariant("X", {|#0:Perturbation = (PerturbationKind)7|})]
@@ -219,7 +219,7 @@ public class ValueRuleTests
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd, Nesterov = true)]""")]
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd, Momentum = 0, Nesterov = false)]""")]
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.AdamW, Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1e-8)]""")]
-    public Task Nsam014_accepts_compatible_combinations(string attributes) => Run(attributes);
+    public Task Nsam014AcceptsCompatibleCombinations(string attributes) => Run(attributes);
 
     // ---- NSAM015: base-optimizer parameters ---------------------------------------------------
 
@@ -230,16 +230,16 @@ public class ValueRuleTests
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd, {|NSAM015:Momentum = 1|})]""")]
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.AdamW, {|NSAM015:Beta1 = 1|}, {|NSAM015:Beta2 = -0.1|})]""")]
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.AdamW, {|NSAM015:Epsilon = 0|})]""")]
-    public Task Nsam015_reports_out_of_range_optimizer_parameters(string attributes) => Run(attributes);
+    public Task Nsam015ReportsOutOfRangeOptimizerParameters(string attributes) => Run(attributes);
 
     [Theory]
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd, LearningRate = 1e-12, Momentum = 0, WeightDecay = 0)]""")]
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.AdamW, Beta1 = 0, Beta2 = 0.999999, Epsilon = 1e-300, WeightDecay = 0)]""")]
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd)]""")]
-    public Task Nsam015_accepts_boundary_values(string attributes) => Run(attributes);
+    public Task Nsam015AcceptsBoundaryValues(string attributes) => Run(attributes);
 
     [Fact]
-    public Task Nsam015_message() =>
+    public Task Nsam015Message() =>
         Verifier.AnalyzerAsync<SamDeclarationValueAnalyzer>(
             TestSource.Class("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.AdamW, {|#0:LearningRate = 0|})]"""),
             Verifier.Diagnostic<SamDeclarationValueAnalyzer>("NSAM015", 0,
@@ -248,7 +248,7 @@ public class ValueRuleTests
     // ---- general ------------------------------------------------------------------------------
 
     [Fact]
-    public Task The_paper_declaration_is_clean() => Run("""
+    public Task ThePaperDeclarationIsClean() => Run("""
         [SamVariant("NI-MBS", Rho = 0.05)]
         [MicroBatch(Fraction = 0.25, Selection = MicroBatchSelection.Random)]
         [Noise(NoiseDistribution.Gaussian, Sigma = 0.5, Scaling = NoiseScaling.GradientNorm)]
@@ -257,7 +257,7 @@ public class ValueRuleTests
         """);
 
     [Fact]
-    public Task Fully_qualified_attribute_names_are_recognised() =>
+    public Task FullyQualifiedAttributeNamesAreRecognised() =>
         Verifier.AnalyzerAsync<SamDeclarationValueAnalyzer>("""
             [NoiseSam.Dsl.SamVariantAttribute("X")]
             [NoiseSam.Dsl.MicroBatch({|NSAM004:Fraction = 2|})]
@@ -265,7 +265,7 @@ public class ValueRuleTests
             """);
 
     [Fact]
-    public Task Attributes_split_over_partial_declarations_are_read_together() =>
+    public Task AttributesSplitOverPartialDeclarationsAreReadTogether() =>
         Verifier.AnalyzerAsync<SamDeclarationValueAnalyzer>("""
             using NoiseSam.Dsl;
 
@@ -278,17 +278,30 @@ public class ValueRuleTests
             """);
 
     [Fact]
-    public Task Generated_code_is_not_analyzed() =>
+    public Task GeneratedCodeIsAnalyzedTooBecauseTheGeneratorSkipsItAsWell() =>
         Verifier.AnalyzerAsync<SamDeclarationValueAnalyzer>("""
             // <auto-generated/>
             using NoiseSam.Dsl;
 
-            [SamVariant("X", Rho = -1)]
+            [SamVariant("X", {|NSAM003:Rho = -1|})]
             public partial class Variant { }
             """);
 
     [Fact]
-    public Task A_class_without_SamVariant_is_not_checked_for_values() =>
+    public Task ADeclarationInAFileNamedLikeGeneratedCodeIsAnalyzed() =>
+        new NoiseSamAnalyzerTest<SamDeclarationValueAnalyzer>("")
+        {
+            TestState = { Sources = { ("Variants.g.cs", """
+                using NoiseSam.Dsl;
+
+                [SamVariant("X")]
+                [MicroBatch({|NSAM004:Fraction = 2|})]
+                public partial class Variant { }
+                """) } },
+        }.RunAsync();
+
+    [Fact]
+    public Task AClassWithoutSamVariantIsNotCheckedForValues() =>
         Verifier.AnalyzerAsync<SamDeclarationValueAnalyzer>("""
             using NoiseSam.Dsl;
 

@@ -28,6 +28,7 @@ public class EquivalenceTests
         ["MBS"] = (Mbs.Descriptor, (m, o) => new Mbs(m, o), typeof(Mbs)),
         ["NI-MBS"] = (NiMbs.Descriptor, (m, o) => new NiMbs(m, o), typeof(NiMbs)),
         ["Custom-SAM"] = (CustomSam.Descriptor, (m, o) => new CustomSam(m, o), typeof(CustomSam)),
+        ["Custom-Hook-SAM"] = (CustomHookSam.Descriptor, (m, o) => new CustomHookSam(m, o), typeof(CustomHookSam)),
         ["AdamW-NI-MBS"] = (AdamWNiMbs.Descriptor, (m, o) => new AdamWNiMbs(m, o), typeof(AdamWNiMbs)),
         ["MBS-SameRows"] = (MbsSameRows.Descriptor, (m, o) => new MbsSameRows(m, o), typeof(MbsSameRows)),
         ["MBS-SDS"] = (MbsSds.Descriptor, (m, o) => new MbsSds(m, o), typeof(MbsSds)),
@@ -40,7 +41,7 @@ public class EquivalenceTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void GeneratedStep_MatchesEngine_BitForBit(string name)
+    public void GeneratedStepMatchesEngineBitForBit(string name)
     {
         var (descriptor, create, _) = Variants[name];
         var batches = MakeBatches();
@@ -90,7 +91,7 @@ public class EquivalenceTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void GeneratedStep_RunsTheEnginesKernelsInTheSameOrder(string name)
+    public void GeneratedStepRunsTheEnginesKernelsInTheSameOrder(string name)
     {
         // What bench-step --profile shows for a generated class is what its kernels did: the same
         // phases, called as often, first seen in the same order as the engine's.
@@ -121,7 +122,7 @@ public class EquivalenceTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void GeneratedVariant_IsRegisteredByName(string name)
+    public void GeneratedVariantIsRegisteredByName(string name)
     {
         var (descriptor, _, type) = Variants[name];
         Assert.True(SamVariantRegistry.TryGet(name, out var entry), $"{name} is not registered");
@@ -135,7 +136,7 @@ public class EquivalenceTests
     }
 
     [Fact]
-    public void Descriptor_EqualsTheHandBuiltOne()
+    public void DescriptorEqualsTheHandBuiltOne()
     {
         var byHand = new SamVariantDescriptor("NI-MBS")
         {
@@ -160,7 +161,7 @@ public class EquivalenceTests
     }
 
     [Fact]
-    public void SaveState_LoadState_RoundTrips()
+    public void SaveStateLoadStateRoundTrips()
     {
         var batches = MakeBatches();
         try

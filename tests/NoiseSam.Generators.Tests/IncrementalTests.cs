@@ -1,8 +1,11 @@
+extern alias generator;
+
 using System.Collections;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using NoiseSam.Generators.Tests.Helpers;
+using TrackingNames = generator::NoiseSam.Generators.TrackingNames;
 
 namespace NoiseSam.Generators.Tests;
 
@@ -29,10 +32,10 @@ public class IncrementalTests
         }
         """;
 
-    private static readonly string[] TrackedSteps = [TrackingNames.Parse, TrackingNames.RemoveInvalid];
+    private static readonly string[] TrackedSteps = [TrackingNames.Parse, TrackingNames.RemoveInvalid, TrackingNames.HintNames];
 
     [Fact]
-    public void UnrelatedEdit_ReusesEveryStep()
+    public void UnrelatedEditReusesEveryStep()
     {
         var compilation = GeneratorHarness.CreateCompilation(Variant, Unrelated);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
@@ -60,7 +63,7 @@ public class IncrementalTests
     }
 
     [Fact]
-    public void SameCompilationRunTwice_IsCached()
+    public void SameCompilationRunTwiceIsCached()
     {
         var compilation = GeneratorHarness.CreateCompilation(Variant, Unrelated);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
@@ -71,7 +74,7 @@ public class IncrementalTests
     }
 
     [Fact]
-    public void ChangedRho_ModifiesOutput()
+    public void ChangedRhoModifiesOutput()
     {
         var compilation = GeneratorHarness.CreateCompilation(Variant, Unrelated);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
@@ -87,12 +90,12 @@ public class IncrementalTests
         var output = second.TrackedOutputSteps.SelectMany(kv => kv.Value).SelectMany(s => s.Outputs).Single();
         Assert.Equal(IncrementalStepRunReason.Modified, output.Reason);
         string after = second.GeneratedSources.Single().SourceText.ToString();
-        Assert.Contains("_core.PerturbSam(0.1, null);", after);
-        Assert.Contains("_core.PerturbSam(0.05, null);", before);
+        Assert.Contains("_core.PerturbSam(rho: 0.1, gradientNorm: null);", after);
+        Assert.Contains("_core.PerturbSam(rho: 0.05, gradientNorm: null);", before);
     }
 
     [Fact]
-    public void PipelineModels_HoldNoSymbolsSyntaxOrLocations()
+    public void PipelineModelsHoldNoSymbolsSyntaxOrLocations()
     {
         var compilation = GeneratorHarness.CreateCompilation(Variant, Unrelated);
         var result = GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single();

@@ -41,7 +41,7 @@ public class InvalidDeclarationTests
     }
 
     [Fact]
-    public void ValidAndInvalidSideBySide_GeneratesOnlyTheValidOne()
+    public void ValidAndInvalidSideBySideGeneratesOnlyTheValidOne()
     {
         var (result, output) = GeneratorHarness.Run("""
             using NoiseSam.Dsl;

@@ -96,8 +96,7 @@ public class SnapshotTests
         [BaseOptimizer(OptimizerKind.AdamW, LearningRate = 0.001)]
         public partial class WarmupSam
         {
-            private partial bool ShouldPerturb(in StepContext context);
-
+            // Only the body: the generator writes the defining declaration.
             private partial bool ShouldPerturb(in StepContext context) => context.Step >= 10;
         }
         """, "MyApp.WarmupSam.SamStep.g.cs");

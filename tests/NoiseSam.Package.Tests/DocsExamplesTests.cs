@@ -34,7 +34,7 @@ public class DocsExamplesTests
 
     [Theory]
     [MemberData(nameof(Pages))]
-    public async Task Every_csharp_example_of_the_page_compiles_with_the_generator_and_analyzers(string page)
+    public async Task EveryCsharpExampleOfThePageCompilesWithTheGeneratorAndAnalyzers(string page)
     {
         var blocks = DocBlocks.CSharp(page);
         var clean = blocks.Where(b => b.ExpectedDiagnostic is null).ToList();
@@ -75,7 +75,7 @@ public class DocsExamplesTests
     }
 
     [Fact]
-    public void The_docs_have_examples_and_the_getting_started_page_shows_the_QuickStart_sample_verbatim()
+    public void TheDocsHaveExamplesAndTheGettingStartedPageShowsTheQuickStartSampleVerbatim()
     {
         Assert.True(DocBlocks.Pages().Sum(p => DocBlocks.CSharp(p).Count) >= 10, "the docs should be mostly examples");
         string quickStart = File.ReadAllText(RepoPaths.Path("samples", "QuickStart", "Program.cs")).Replace("\r\n", "\n");

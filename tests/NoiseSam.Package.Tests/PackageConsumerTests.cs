@@ -40,7 +40,7 @@ public class PackageConsumerTests(PackedPackage package)
         """;
 
     [Fact]
-    public void A_fresh_project_declares_a_variant_builds_runs_steps_and_loads_the_patched_native_library()
+    public void AFreshProjectDeclaresAVariantBuildsRunsStepsAndLoadsThePatchedNativeLibrary()
     {
         Assert.True(package.PackResult.ExitCode == 0, package.PackResult.ToString());
         string dir = package.CreateConsumer("Consumer", new Dictionary<string, string> { ["Program.cs"] = Program });
@@ -80,7 +80,7 @@ public class PackageConsumerTests(PackedPackage package)
     }
 
     [Fact]
-    public void An_invalid_declaration_fails_the_build_with_its_NSAM_diagnostic()
+    public void AnInvalidDeclarationFailsTheBuildWithItsNSAMDiagnostic()
     {
         Assert.True(package.PackResult.ExitCode == 0, package.PackResult.ToString());
         string dir = package.CreateConsumer("InvalidConsumer", new Dictionary<string, string>

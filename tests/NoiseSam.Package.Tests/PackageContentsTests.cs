@@ -9,7 +9,7 @@ namespace NoiseSam.Package.Tests;
 public class PackageContentsTests(PackedPackage package)
 {
     [Fact]
-    public void Pack_writes_the_package_and_its_symbols_package()
+    public void PackWritesThePackageAndItsSymbolsPackage()
     {
         Assert.True(package.PackResult.ExitCode == 0, package.PackResult.ToString());
         Assert.True(File.Exists(package.PackagePath), $"missing {package.PackagePath}\n{package.PackResult}");
@@ -19,7 +19,7 @@ public class PackageContentsTests(PackedPackage package)
     }
 
     [Fact]
-    public void The_package_holds_the_runtime_the_roslyn_components_the_native_fix_readme_and_license()
+    public void ThePackageHoldsTheRuntimeTheRoslynComponentsTheNativeFixReadmeAndLicense()
     {
         using var zip = ZipFile.OpenRead(package.PackagePath);
         var files = zip.Entries.Select(e => e.FullName)
@@ -48,7 +48,7 @@ public class PackageContentsTests(PackedPackage package)
     }
 
     [Fact]
-    public void The_nuspec_has_the_metadata_and_depends_on_TorchSharp_only()
+    public void TheNuspecHasTheMetadataAndDependsOnTorchSharpOnly()
     {
         using var zip = ZipFile.OpenRead(package.PackagePath);
         XDocument nuspec;

@@ -24,7 +24,7 @@ public class SamplesTests
     }
 
     [Fact]
-    public void QuickStart_trains_the_declared_variant()
+    public void QuickStartTrainsTheDeclaredVariant()
     {
         var run = RunSample("QuickStart", "--steps", "20");
         var losses = Regex.Matches(run.Output, @"^step\s+(\d+)\s+loss ([\d.]+)\s+SAM step True$", RegexOptions.Multiline)
@@ -35,7 +35,7 @@ public class SamplesTests
     }
 
     [Fact]
-    public void CustomSchedule_mixes_base_and_SAM_steps()
+    public void CustomScheduleMixesBaseAndSAMSteps()
     {
         var run = RunSample("CustomSchedule", "--steps", "30");
         var m = Regex.Match(run.Output, @"SAM steps: (\d+) of 30");
@@ -47,7 +47,7 @@ public class SamplesTests
     }
 
     [Fact]
-    public void Sweep_builds_descriptors_at_run_time_and_rejects_an_invalid_one()
+    public void SweepBuildsDescriptorsAtRunTimeAndRejectsAnInvalidOne()
     {
         var run = RunSample("Sweep", "--steps", "10");
         Assert.Contains("rejected broken: NSAM004", run.Output, StringComparison.Ordinal);

@@ -7,7 +7,7 @@ using NoiseSam.Rules;
 
 namespace NoiseSam.Analyzers.Diagnostics;
 
-/// <summary>Every diagnostic of DESIGN.md §3 (NSAM001–NSAM014) plus NSAM015.</summary>
+/// <summary>Every diagnostic the analyzers report: DESIGN.md §3 (NSAM001–NSAM015) and NSAM016. NSAM017 is the generator's (SamStepGenerator.Diagnostics.cs).</summary>
 internal static class DiagnosticDescriptors
 {
     private const string HelpLinkBase = "https://github.com/noisesam/NoiseSam.Dsl/blob/main/docs/diagnostics/";
@@ -27,7 +27,9 @@ internal static class DiagnosticDescriptors
         helpLinkUri: HelpLinkBase + "NSAM001.md");
 
     /// <summary>
-    /// <c>[SamVariant]</c> class is static, generic, abstract, nested in a non-partial type, or has an empty name.
+    /// <c>[SamVariant]</c> class the generator cannot extend: static, generic, abstract, a record, file-local,
+    /// with a primary constructor or required members, derived from a variant, nested in a non-partial,
+    /// generic or file-local type, or with an empty name.
     /// <para>Format: <c>"{0}"</c> (the message names the class and what to change).</para>
     /// </summary>
     public static readonly DiagnosticDescriptor InvalidTargetTypeError = new(
@@ -37,7 +39,7 @@ internal static class DiagnosticDescriptors
         category: DiagnosticCategories.Usage,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The generator creates instances of a [SamVariant] class and adds members to it: the class must not be static, generic or abstract, every type it is nested in must be partial, and its registry name must not be empty.",
+        description: "The generator creates instances of a [SamVariant] class and adds members to it in another file: the class must be a non-static, non-generic, non-abstract, non-file-local class (not a record) without a primary constructor or required members, must not derive from another variant, every type it is nested in must be partial, non-generic and not file-local, and its registry name must not be empty.",
         helpLinkUri: HelpLinkBase + "NSAM002.md");
 
     /// <summary>
@@ -112,16 +114,17 @@ internal static class DiagnosticDescriptors
 
     /// <summary>
     /// <c>SchedulePolicy.Custom</c> without an implementation of <c>ShouldPerturb</c>.
-    /// <para>Format: <c>"[Schedule(SchedulePolicy.Custom)] on variant class '{0}' needs the method 'private partial bool ShouldPerturb(in NoiseSam.StepContext context)' with a body that returns true for a SAM step and false for a base-optimizer step; add it"</c>.</para>
+    /// <para>Format: <c>"[Schedule(SchedulePolicy.Custom)] on variant class '{0}' needs the method 'private partial bool ShouldPerturb(in NoiseSam.StepContext context)' with a body that returns true for a SAM step and false for a base-optimizer step; {1}"</c>,
+    /// where {1} is "add it" or names the method found and what is wrong with it (static, generic, signature, no body, inherited).</para>
     /// </summary>
     public static readonly DiagnosticDescriptor CustomScheduleWithoutMethodError = new(
         id: SamDiagnosticIds.CustomScheduleWithoutMethod,
         title: "Custom schedule without ShouldPerturb",
-        messageFormat: "[Schedule(SchedulePolicy.Custom)] on variant class '{0}' needs the method 'private partial bool ShouldPerturb(in NoiseSam.StepContext context)' with a body that returns true for a SAM step and false for a base-optimizer step; add it",
+        messageFormat: "[Schedule(SchedulePolicy.Custom)] on variant class '{0}' needs the method 'private partial bool ShouldPerturb(in NoiseSam.StepContext context)' with a body that returns true for a SAM step and false for a base-optimizer step; {1}",
         category: DiagnosticCategories.Usage,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "With SchedulePolicy.Custom the generated step asks the user's ShouldPerturb method whether the current step is a SAM step.",
+        description: "With SchedulePolicy.Custom the generated step asks the class's ShouldPerturb method whether the current step is a SAM step. Write only its body, 'private partial bool ShouldPerturb(in StepContext context) => ...;': the generator writes the defining declaration.",
         helpLinkUri: HelpLinkBase + "NSAM008.md");
 
     /// <summary>
@@ -221,6 +224,29 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "LearningRate must be finite and > 0, WeightDecay finite and >= 0, Momentum, Beta1 and Beta2 in [0, 1), Epsilon finite and > 0.",
         helpLinkUri: HelpLinkBase + "NSAM015.md");
+
+    /// <summary>
+    /// A member (or the class itself) has a name the generator uses.
+    /// <para>Format: <c>"{0}"</c>, e.g. <c>"Variant class 'X' declares field 'Step', but the generator adds a member named 'Step' to the class: rename the field"</c>.</para>
+    /// </summary>
+    public static readonly DiagnosticDescriptor ReservedNameError = new(
+        id: SamDiagnosticIds.ReservedName,
+        title: "Name reserved for the generated step",
+        messageFormat: "{0}",
+        category: DiagnosticCategories.Usage,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generator adds _core, Descriptor, Step, LearningRate, StepCount, SaveState, LoadState, Dispose, a constructor (model, options) and a __RegisterSamVariant_ method to a variant class: the class must not declare or inherit members of those names, nor have one of them as its own name.",
+        helpLinkUri: HelpLinkBase + "NSAM016.md");
+
+    /// <summary>The descriptors of the shape problems the target analyzer reports (NSAM001, 002, 016), by id.</summary>
+    public static DiagnosticDescriptor? ForShapeProblem(string id) => id switch
+    {
+        SamDiagnosticIds.NotPartial => NotPartialError,
+        SamDiagnosticIds.InvalidTargetType => InvalidTargetTypeError,
+        SamDiagnosticIds.ReservedName => ReservedNameError,
+        _ => null,
+    };
 
     /// <summary>The descriptors of the value rules, by id (every id <see cref="SamDeclarationRules.Check"/> can return).</summary>
     public static DiagnosticDescriptor? ForValueRule(string id) => id switch

@@ -9,7 +9,7 @@ internal static class FixHints
     /// <summary>Property key: which fix applies (one of the values below).</summary>
     public const string Fix = "NoiseSam.Fix";
 
-    /// <summary>Property key: the literal to write for <see cref="Clamp"/> (e.g. "1").</summary>
+    /// <summary>Property key: the literal to write for <see cref="Clamp"/> (e.g. "1"), or the modifier to remove for <see cref="RemoveModifier"/>.</summary>
     public const string Value = "NoiseSam.Value";
 
     /// <summary>Property key: the DSL attribute the diagnostic is about (e.g. "Noise").</summary>
@@ -17,9 +17,6 @@ internal static class FixHints
 
     /// <summary>Property key: the argument the diagnostic is about (e.g. "Fraction").</summary>
     public const string Argument = "NoiseSam.Argument";
-
-    /// <summary>Property key (NSAM008): "true" when a defining declaration of ShouldPerturb already exists.</summary>
-    public const string HasDefinition = "NoiseSam.HasDefinition";
 
     /// <summary>Property key (NSAM013): the class name to put in <c>[SamVariant("...")]</c>.</summary>
     public const string ClassName = "NoiseSam.ClassName";
@@ -32,4 +29,10 @@ internal static class FixHints
 
     /// <summary>Fix: remove the attribute the diagnostic sits on (or the one containing its argument).</summary>
     public const string RemoveAttribute = "RemoveAttribute";
+
+    /// <summary>Fix (NSAM002): remove the modifier <see cref="Value"/> (static, abstract, file, required) from the declaration the diagnostic sits on.</summary>
+    public const string RemoveModifier = "RemoveModifier";
+
+    /// <summary>Fix (NSAM008): add the implementing declaration of ShouldPerturb (the generator writes the defining one).</summary>
+    public const string AddImplementation = "AddImplementation";
 }

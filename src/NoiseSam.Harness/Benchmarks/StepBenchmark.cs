@@ -194,15 +194,15 @@ public static class StepBenchmark
     /// <summary>Parameter-sized buffers beyond weights and gradients: optimizer state + SAM backup + LookSAM direction.</summary>
     public static int StateBuffers(SamVariantDescriptor descriptor)
     {
-        var plan = new SamStepPlan(descriptor.ToDeclarationValues());
+        var plan = new SamStepPlan(descriptor);
         return OptimizerStateBuffers(descriptor) + (plan.MayPerturb ? 1 : 0) + (plan.CachesDirection ? 1 : 0);
     }
 
     /// <summary>Parameter-sized buffers of the base optimizer alone: AdamW 2, SGD with momentum 1, plain SGD 0.</summary>
     public static int OptimizerStateBuffers(SamVariantDescriptor descriptor)
     {
-        var plan = new SamStepPlan(descriptor.ToDeclarationValues());
-        return plan.Optimizer == Dsl.OptimizerKind.AdamW ? 2 : plan.Momentum != 0 ? 1 : 0;
+        var optimizer = descriptor.EffectiveBaseOptimizer;
+        return optimizer.Kind == Dsl.OptimizerKind.AdamW ? 2 : optimizer.EffectiveMomentum != 0 ? 1 : 0;
     }
 
     /// <summary>(channels, side) of the benchmark's random input: 1×28×28 for small-cnn (Fashion-MNIST size), 3×32×32 (CIFAR size) otherwise.</summary>

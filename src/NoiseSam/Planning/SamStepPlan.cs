@@ -1,9 +1,10 @@
 // Linked into the generator: the one place that decides, from a declaration, which passes a SAM
 // step runs and which of them may update batch-norm running statistics. The engine reads a plan at
 // run time; the generator writes the same decisions as literals. Keeping them in one file is what
-// makes a generated step and the engine bit-identical. netstandard2.0-friendly, no TorchSharp.
+// makes a generated step and the engine bit-identical. The plan holds decisions only: the values
+// (ρ, σ, K, the learning rate, ...) are read from the declaration's Effective* members, the one
+// place where defaults are resolved. netstandard2.0-friendly, no TorchSharp.
 using NoiseSam.Dsl;
-using NoiseSam.Rules;
 
 namespace NoiseSam.Planning;
 
@@ -14,52 +15,31 @@ public
 #endif
 sealed class SamStepPlan
 {
-    public SamStepPlan(SamDeclarationValues d)
+    public SamStepPlan(SamVariantDescriptor declaration)
     {
-        Rho = d.Rho ?? SamDefaults.Rho;
-        Perturbation = d.Perturbation;
-        Eta = d.Eta ?? SamDefaults.Eta;
-        Beta = d.Beta ?? SamDefaults.Beta;
-
-        HasMicroBatch = d.HasMicroBatch;
-        Fraction = d.HasMicroBatch ? d.Fraction ?? SamDefaults.MicroBatchFraction : 1.0;
-        FinalFraction = d.HasMicroBatch ? d.FinalFraction ?? Fraction : 1.0;
-        FractionSchedule = d.HasMicroBatch ? d.FractionSchedule ?? FractionSchedule.Constant : FractionSchedule.Constant;
-        Selection = d.Selection ?? MicroBatchSelection.Random;
-
-        Descent = d.HasDescentSelection ? d.DescentSet : DescentSet.All;
-        DescentFraction = d.DescentFraction ?? SamDefaults.DescentFraction;
-
-        HasNoise = d.HasNoise && (d.Sigma ?? SamDefaults.Sigma) > 0;
-        Distribution = d.Distribution;
-        Sigma = d.Sigma ?? SamDefaults.Sigma;
-        Scaling = d.Scaling ?? NoiseScaling.GradientNorm;
-
-        Policy = d.HasSchedule ? d.Policy : SchedulePolicy.Always;
-        K = d.K ?? SamDefaults.K;
-        Probability = d.Probability ?? SamDefaults.Probability;
-        Alpha = d.Alpha ?? SamDefaults.Alpha;
-        C = d.C ?? SamDefaults.C;
-        Delta = d.Delta ?? SamDefaults.Delta;
-
-        Optimizer = d.HasBaseOptimizer ? d.Optimizer : OptimizerKind.Sgd;
-        bool sgd = Optimizer == OptimizerKind.Sgd;
-        LearningRate = d.LearningRate ?? (sgd ? SamDefaults.SgdLearningRate : SamDefaults.AdamWLearningRate);
-        Momentum = sgd ? d.Momentum ?? SamDefaults.Momentum : 0;
-        Nesterov = d.Nesterov ?? false;
-        WeightDecay = d.WeightDecay ?? (sgd ? SamDefaults.SgdWeightDecay : SamDefaults.AdamWWeightDecay);
-        Beta1 = d.Beta1 ?? SamDefaults.Beta1;
-        Beta2 = d.Beta2 ?? SamDefaults.Beta2;
-        Epsilon = d.Epsilon ?? SamDefaults.Epsilon;
+        Declaration = declaration;
+        Policy = declaration.Policy;
+        Perturbation = declaration.Perturbation;
+        MicroBatchSpec? mb = declaration.MicroBatch;
+        HasMicroBatch = mb is not null;
+        Fraction = mb?.EffectiveFraction ?? 1.0;
+        FinalFraction = mb?.EffectiveFinalFraction ?? 1.0;
+        FractionSchedule = mb?.EffectiveFractionSchedule ?? FractionSchedule.Constant;
+        Selection = mb?.EffectiveSelection ?? MicroBatchSelection.Random;
+        Descent = declaration.Descent;
+        HasNoise = declaration.Noise is { } noise && noise.EffectiveSigma > 0;
     }
 
-    public double Rho { get; }
+    /// <summary>The declaration the plan was made from (its values, with defaults resolved by its Effective* members).</summary>
+    public SamVariantDescriptor Declaration { get; }
+
+    public SchedulePolicy Policy { get; }
     public PerturbationKind Perturbation { get; }
-    public double Eta { get; }
-    public double Beta { get; }
 
     public bool HasMicroBatch { get; }
+    /// <summary>The ascent fraction at the start (1 without a micro-batch).</summary>
     public double Fraction { get; }
+    /// <summary>The ascent fraction at the end (1 without a micro-batch).</summary>
     public double FinalFraction { get; }
     public FractionSchedule FractionSchedule { get; }
     public MicroBatchSelection Selection { get; }
@@ -67,29 +47,9 @@ sealed class SamStepPlan
     public bool FractionVaries => HasMicroBatch && FractionSchedule != FractionSchedule.Constant && FinalFraction != Fraction;
 
     public DescentSet Descent { get; }
-    public double DescentFraction { get; }
 
     /// <summary>Noise is on and can be non-zero (Sigma = 0 is dropped).</summary>
     public bool HasNoise { get; }
-    public NoiseDistribution Distribution { get; }
-    public double Sigma { get; }
-    public NoiseScaling Scaling { get; }
-
-    public SchedulePolicy Policy { get; }
-    public int K { get; }
-    public double Probability { get; }
-    public double Alpha { get; }
-    public double C { get; }
-    public double Delta { get; }
-
-    public OptimizerKind Optimizer { get; }
-    public double LearningRate { get; }
-    public double Momentum { get; }
-    public bool Nesterov { get; }
-    public double WeightDecay { get; }
-    public double Beta1 { get; }
-    public double Beta2 { get; }
-    public double Epsilon { get; }
 
     /// <summary>Some step may be a SAM step (needs the weight backup).</summary>
     public bool MayPerturb => Policy != SchedulePolicy.Never;

@@ -1,6 +1,8 @@
-// Linked into the analyzers: the one implementation of the declaration rules of DESIGN.md §3 that
-// concern values. Rules that need syntax or the whole compilation (NSAM001, 002, 008, 012, 013)
-// live in the analyzers only. Written for netstandard2.0 (no double.IsFinite).
+// Linked into the generator and the analyzers: the one implementation of the declaration rules of
+// DESIGN.md §3 that concern values, checked on the one values record (SamVariantDescriptor).
+// Rules that need syntax or the whole compilation (NSAM001, 002, 008, 012, 013, 016) live in the
+// Roslyn-side shape check (analyzers/NoiseSam.Analyzers/Declarations). Written for netstandard2.0
+// (no double.IsFinite).
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -15,22 +17,28 @@ public
 #endif
 static class SamDeclarationRules
 {
+    /// <summary>The NSAM002 message for an empty registry name (the analyzers and <c>SamVariantDescriptor.Validate()</c>).</summary>
+    public const string EmptyNameMessage = "[SamVariant(name)] needs a non-empty name such as \"NI-MBS\"";
+
     /// <summary>Every value rule the declaration breaks, errors and warnings, in a stable order.</summary>
-    public static List<SamRuleViolation> Check(SamDeclarationValues d)
+    public static List<SamRuleViolation> Check(SamVariantDescriptor d)
     {
         var found = new List<SamRuleViolation>();
         string v = $"Variant '{d.Name}'";
+        MicroBatchSpec? mb = d.MicroBatch;
+        DescentSelectionSpec? ds = d.DescentSelection;
+        NoiseSpec? noise = d.Noise;
 
         // NSAM014: an enum value cast from an undefined number, e.g. (SchedulePolicy)42, would
         // otherwise fall into some default branch of the step and run a different algorithm.
         CheckDefined(d.Perturbation, "SamVariant", "Perturbation", v, found);
-        if (d.HasMicroBatch && d.Selection is MicroBatchSelection selection) CheckDefined(selection, "MicroBatch", "Selection", v, found);
-        if (d.HasMicroBatch && d.FractionSchedule is FractionSchedule schedule) CheckDefined(schedule, "MicroBatch", "FractionSchedule", v, found);
-        if (d.HasDescentSelection) CheckDefined(d.DescentSet, "DescentSelection", null, v, found);
-        if (d.HasNoise) CheckDefined(d.Distribution, "Noise", null, v, found);
-        if (d.HasNoise && d.Scaling is NoiseScaling scaling) CheckDefined(scaling, "Noise", "Scaling", v, found);
-        if (d.HasSchedule) CheckDefined(d.Policy, "Schedule", null, v, found);
-        if (d.HasBaseOptimizer) CheckDefined(d.Optimizer, "BaseOptimizer", null, v, found);
+        if (mb?.Selection is MicroBatchSelection selection) CheckDefined(selection, "MicroBatch", "Selection", v, found);
+        if (mb?.FractionSchedule is FractionSchedule schedule) CheckDefined(schedule, "MicroBatch", "FractionSchedule", v, found);
+        if (ds is not null) CheckDefined(ds.Set, "DescentSelection", null, v, found);
+        if (noise is not null) CheckDefined(noise.Distribution, "Noise", null, v, found);
+        if (noise?.Scaling is NoiseScaling scaling) CheckDefined(scaling, "Noise", "Scaling", v, found);
+        if (d.Schedule is not null) CheckDefined(d.Schedule.Policy, "Schedule", null, v, found);
+        if (d.BaseOptimizer is not null) CheckDefined(d.BaseOptimizer.Kind, "BaseOptimizer", null, v, found);
 
         // NSAM003: perturbation radius and parameters.
         if (d.Rho is double rho && !(IsFinite(rho) && rho > 0))
@@ -52,18 +60,18 @@ static class SamDeclarationRules
                 $"{v}: [SamVariant(Beta = ...)] only applies to Perturbation = PerturbationKind.StochasticWeight (ESAM-SWP), not {d.Perturbation}; remove Beta or set Perturbation = PerturbationKind.StochasticWeight"));
 
         // NSAM004: fractions in (0, 1].
-        if (d.HasMicroBatch && d.Fraction is double f && !IsFraction(f))
+        if (mb?.Fraction is double f && !IsFraction(f))
             found.Add(Error(SamDiagnosticIds.FractionOutOfRange, "MicroBatch", "Fraction",
                 $"{v}: [MicroBatch(Fraction = {F(f)})] must be in (0, 1]; use a value such as 0.25"));
-        if (d.HasMicroBatch && d.FinalFraction is double ff && !IsFraction(ff))
+        if (mb?.FinalFraction is double ff && !IsFraction(ff))
             found.Add(Error(SamDiagnosticIds.FractionOutOfRange, "MicroBatch", "FinalFraction",
                 $"{v}: [MicroBatch(FinalFraction = {F(ff)})] must be in (0, 1]; use a value such as 0.125"));
-        if (d.HasDescentSelection && d.DescentFraction is double df && !IsFraction(df))
+        if (ds?.Fraction is double df && !IsFraction(df))
             found.Add(Error(SamDiagnosticIds.FractionOutOfRange, "DescentSelection", "Fraction",
                 $"{v}: [DescentSelection(Fraction = {F(df)})] must be in (0, 1]; use a value such as 0.5"));
 
         // NSAM005 / NSAM006: noise level.
-        if (d.HasNoise && d.Sigma is double sigma)
+        if (noise?.Sigma is double sigma)
         {
             if (!(IsFinite(sigma) && sigma >= 0))
                 found.Add(Error(SamDiagnosticIds.SigmaOutOfRange, "Noise", "Sigma",
@@ -73,36 +81,36 @@ static class SamDeclarationRules
                     $"{v}: [Noise(Sigma = 0)] adds no noise; remove the [Noise] attribute or use Sigma > 0"));
         }
 
-        CheckSchedule(d, v, found);
+        if (d.Schedule is { } scheduleSpec) CheckSchedule(scheduleSpec, v, found);
 
         // NSAM009: selection or schedule that cannot matter.
-        if (d.HasMicroBatch)
+        if (mb is not null)
         {
-            bool fractionMayShrink = (d.Fraction ?? SamDefaults.MicroBatchFraction) < 1
-                || (d.FinalFraction is double fin && fin < 1 && IsFraction(fin));
-            if (d.Selection is MicroBatchSelection sel && !fractionMayShrink)
+            bool fractionMayShrink = mb.EffectiveFraction < 1
+                || (mb.FinalFraction is double fin && fin < 1 && IsFraction(fin));
+            if (mb.Selection is MicroBatchSelection sel && !fractionMayShrink)
                 found.Add(Warning(SamDiagnosticIds.IneffectiveSelection, "MicroBatch", "Selection",
                     $"{v}: [MicroBatch(Selection = MicroBatchSelection.{sel})] cannot matter with Fraction = 1: the micro-batch is the whole batch; remove Selection or use Fraction < 1"));
-            bool hasFinal = d.FinalFraction is not null;
-            if (d.FractionSchedule is FractionSchedule fs && fs != NoiseSam.Dsl.FractionSchedule.Constant && !hasFinal)
+            bool hasFinal = mb.FinalFraction is not null;
+            if (mb.FractionSchedule is FractionSchedule fs && fs != FractionSchedule.Constant && !hasFinal)
                 found.Add(Warning(SamDiagnosticIds.IneffectiveSelection, "MicroBatch", "FractionSchedule",
                     $"{v}: [MicroBatch(FractionSchedule = FractionSchedule.{fs})] cannot matter without FinalFraction: the fraction stays at Fraction; set FinalFraction or remove FractionSchedule"));
-            if (hasFinal && (d.FractionSchedule ?? NoiseSam.Dsl.FractionSchedule.Constant) == NoiseSam.Dsl.FractionSchedule.Constant)
+            if (hasFinal && mb.EffectiveFractionSchedule == FractionSchedule.Constant)
                 found.Add(Warning(SamDiagnosticIds.IneffectiveSelection, "MicroBatch", "FinalFraction",
                     $"{v}: [MicroBatch(FinalFraction = ...)] cannot matter with FractionSchedule.Constant; set FractionSchedule = FractionSchedule.Linear or Cosine, or remove FinalFraction"));
         }
-        if (d.HasNoise && (d.Scaling ?? NoiseScaling.GradientNorm) == NoiseScaling.MicroBatch && !d.HasMicroBatch)
+        if (noise is not null && noise.EffectiveScaling == NoiseScaling.MicroBatch && mb is null)
             found.Add(Warning(SamDiagnosticIds.IneffectiveSelection, "Noise", "Scaling",
                 $"{v}: [Noise(Scaling = NoiseScaling.MicroBatch)] is zero on a full batch (no [MicroBatch]): the noise has no effect; add [MicroBatch] or use NoiseScaling.GradientNorm"));
-        if (d.HasDescentSelection && d.DescentSet == DescentSet.SameAsAscent && !d.HasMicroBatch)
+        if (ds is not null && ds.Set == DescentSet.SameAsAscent && mb is null)
             found.Add(Warning(SamDiagnosticIds.IneffectiveSelection, "DescentSelection", null,
                 $"{v}: [DescentSelection(DescentSet.SameAsAscent)] cannot matter without [MicroBatch]: the ascent set is the whole batch; add [MicroBatch] or remove [DescentSelection]"));
-        if (d.HasDescentSelection && d.DescentSet != DescentSet.SharpnessSensitive && d.DescentFraction is not null)
+        if (ds is not null && ds.Set != DescentSet.SharpnessSensitive && ds.Fraction is not null)
             found.Add(Warning(SamDiagnosticIds.IneffectiveSelection, "DescentSelection", "Fraction",
-                $"{v}: [DescentSelection(Fraction = ...)] only applies to DescentSet.SharpnessSensitive, not {d.DescentSet}; remove Fraction"));
+                $"{v}: [DescentSelection(Fraction = ...)] only applies to DescentSet.SharpnessSensitive, not {ds.Set}; remove Fraction"));
 
         // NSAM010: the Never schedule makes every SAM-only attribute dead.
-        if (d.HasSchedule && d.Policy == SchedulePolicy.Never)
+        if (d.Schedule?.Policy == SchedulePolicy.Never)
         {
             foreach (string attribute in SamOnlyAttributes(d))
                 found.Add(Warning(SamDiagnosticIds.NeverScheduleWithSamAttributes, attribute, null,
@@ -110,61 +118,59 @@ static class SamDeclarationRules
         }
 
         // NSAM014: incompatible combinations.
-        if (d.HasSchedule && d.Policy == SchedulePolicy.LookSam && d.HasDescentSelection)
+        if (d.Schedule?.Policy == SchedulePolicy.LookSam && ds is not null)
             found.Add(Error(SamDiagnosticIds.IncompatibleCombination, "DescentSelection", null,
                 $"{v}: [DescentSelection] cannot be combined with [Schedule(SchedulePolicy.LookSam)]: LookSAM's reused direction is defined for a full-batch descent gradient; remove one of them"));
-        if (d.HasDescentSelection && d.DescentSet == DescentSet.SharpnessSensitive && d.HasMicroBatch
-            && (d.Selection ?? MicroBatchSelection.Random) == MicroBatchSelection.TopLoss)
+        if (ds?.Set == DescentSet.SharpnessSensitive && mb?.EffectiveSelection == MicroBatchSelection.TopLoss)
             found.Add(Error(SamDiagnosticIds.IncompatibleCombination, "DescentSelection", null,
                 $"{v}: [DescentSelection(DescentSet.SharpnessSensitive)] cannot be combined with [MicroBatch(Selection = MicroBatchSelection.TopLoss)]: both select by loss and the descent would ignore the ascent's choice; use DescentSet.SameAsAscent (K-SAM) or another Selection"));
 
-        CheckOptimizer(d, v, found);
+        if (d.BaseOptimizer is { } optimizer) CheckOptimizer(optimizer, v, found);
         return found;
     }
 
     /// <summary>True when no error (warnings allowed) is found.</summary>
-    public static bool IsValid(SamDeclarationValues d)
+    public static bool IsValid(SamVariantDescriptor d)
     {
         foreach (SamRuleViolation violation in Check(d))
             if (violation.IsError) return false;
         return true;
     }
 
-    private static void CheckSchedule(SamDeclarationValues d, string v, List<SamRuleViolation> found)
+    private static void CheckSchedule(ScheduleSpec s, string v, List<SamRuleViolation> found)
     {
-        if (!d.HasSchedule) return;
-        SchedulePolicy p = d.Policy;
+        SchedulePolicy p = s.Policy;
         string id = SamDiagnosticIds.ScheduleParameterInvalid;
 
-        if (d.K is int k)
+        if (s.K is int k)
         {
             if (p != SchedulePolicy.EveryK && p != SchedulePolicy.LookSam)
                 found.Add(Error(id, "Schedule", "K", ForOther(v, "K", p, "SchedulePolicy.EveryK or SchedulePolicy.LookSam")));
             else if (k < 1)
                 found.Add(Error(id, "Schedule", "K", $"{v}: [Schedule(K = {k})] must be >= 1; use a value such as 5"));
         }
-        if (d.Probability is double prob)
+        if (s.Probability is double prob)
         {
             if (p != SchedulePolicy.Bernoulli)
                 found.Add(Error(id, "Schedule", "Probability", ForOther(v, "Probability", p, "SchedulePolicy.Bernoulli")));
             else if (!(prob >= 0 && prob <= 1))
                 found.Add(Error(id, "Schedule", "Probability", $"{v}: [Schedule(Probability = {F(prob)})] must be in [0, 1]; use a value such as 0.5"));
         }
-        if (d.Alpha is double alpha)
+        if (s.Alpha is double alpha)
         {
             if (p != SchedulePolicy.LookSam)
                 found.Add(Error(id, "Schedule", "Alpha", ForOther(v, "Alpha", p, "SchedulePolicy.LookSam")));
             else if (!(IsFinite(alpha) && alpha >= 0))
                 found.Add(Error(id, "Schedule", "Alpha", $"{v}: [Schedule(Alpha = {F(alpha)})] must be a finite number >= 0; use a value such as 0.7"));
         }
-        if (d.C is double c)
+        if (s.C is double c)
         {
             if (p != SchedulePolicy.Adaptive)
                 found.Add(Error(id, "Schedule", "C", ForOther(v, "C", p, "SchedulePolicy.Adaptive")));
             else if (!IsFinite(c))
                 found.Add(Error(id, "Schedule", "C", $"{v}: [Schedule(C = {F(c)})] must be a finite number; use a value such as 1"));
         }
-        if (d.Delta is double delta)
+        if (s.Delta is double delta)
         {
             if (p != SchedulePolicy.Adaptive)
                 found.Add(Error(id, "Schedule", "Delta", ForOther(v, "Delta", p, "SchedulePolicy.Adaptive")));
@@ -173,38 +179,37 @@ static class SamDeclarationRules
         }
     }
 
-    private static void CheckOptimizer(SamDeclarationValues d, string v, List<SamRuleViolation> found)
+    private static void CheckOptimizer(BaseOptimizerSpec o, string v, List<SamRuleViolation> found)
     {
-        if (!d.HasBaseOptimizer) return;
         string range = SamDiagnosticIds.OptimizerParameterInvalid;
         string combo = SamDiagnosticIds.IncompatibleCombination;
-        bool sgd = d.Optimizer == OptimizerKind.Sgd;
+        bool sgd = o.Kind == OptimizerKind.Sgd;
 
-        if (d.LearningRate is double lr && !(IsFinite(lr) && lr > 0))
+        if (o.LearningRate is double lr && !(IsFinite(lr) && lr > 0))
             found.Add(Error(range, "BaseOptimizer", "LearningRate", $"{v}: [BaseOptimizer(LearningRate = {F(lr)})] must be a finite number > 0; use a value such as {(sgd ? "0.1" : "0.001")}"));
-        if (d.WeightDecay is double wd && !(IsFinite(wd) && wd >= 0))
+        if (o.WeightDecay is double wd && !(IsFinite(wd) && wd >= 0))
             found.Add(Error(range, "BaseOptimizer", "WeightDecay", $"{v}: [BaseOptimizer(WeightDecay = {F(wd)})] must be a finite number >= 0; use a value such as {(sgd ? "5E-04" : "0.01")}"));
 
         if (sgd)
         {
-            if (d.Momentum is double m && !(m >= 0 && m < 1))
+            if (o.Momentum is double m && !(m >= 0 && m < 1))
                 found.Add(Error(range, "BaseOptimizer", "Momentum", $"{v}: [BaseOptimizer(Momentum = {F(m)})] must be in [0, 1); use a value such as 0.9"));
-            if (d.Nesterov == true && d.Momentum is double m0 && m0 == 0)
+            if (o.Nesterov == true && o.Momentum is double m0 && m0 == 0)
                 found.Add(Error(combo, "BaseOptimizer", "Nesterov", $"{v}: [BaseOptimizer(Nesterov = true)] needs Momentum > 0, but Momentum = 0; set Momentum (e.g. 0.9) or remove Nesterov"));
             foreach (string adamOnly in new[] { "Beta1", "Beta2", "Epsilon" })
-                if (Given(d, adamOnly))
+                if (Given(o, adamOnly))
                     found.Add(Error(combo, "BaseOptimizer", adamOnly, $"{v}: [BaseOptimizer({adamOnly} = ...)] only applies to OptimizerKind.AdamW, not Sgd; remove {adamOnly}"));
         }
         else
         {
-            if (d.Beta1 is double b1 && !(b1 >= 0 && b1 < 1))
+            if (o.Beta1 is double b1 && !(b1 >= 0 && b1 < 1))
                 found.Add(Error(range, "BaseOptimizer", "Beta1", $"{v}: [BaseOptimizer(Beta1 = {F(b1)})] must be in [0, 1); use a value such as 0.9"));
-            if (d.Beta2 is double b2 && !(b2 >= 0 && b2 < 1))
+            if (o.Beta2 is double b2 && !(b2 >= 0 && b2 < 1))
                 found.Add(Error(range, "BaseOptimizer", "Beta2", $"{v}: [BaseOptimizer(Beta2 = {F(b2)})] must be in [0, 1); use a value such as 0.999"));
-            if (d.Epsilon is double eps && !(IsFinite(eps) && eps > 0))
+            if (o.Epsilon is double eps && !(IsFinite(eps) && eps > 0))
                 found.Add(Error(range, "BaseOptimizer", "Epsilon", $"{v}: [BaseOptimizer(Epsilon = {F(eps)})] must be a finite number > 0; use a value such as 1E-08"));
             foreach (string sgdOnly in new[] { "Momentum", "Nesterov" })
-                if (Given(d, sgdOnly))
+                if (Given(o, sgdOnly))
                     found.Add(Error(combo, "BaseOptimizer", sgdOnly, $"{v}: [BaseOptimizer({sgdOnly} = ...)] only applies to OptimizerKind.Sgd, not AdamW; remove {sgdOnly}"));
         }
     }
@@ -218,21 +223,21 @@ static class SamDeclarationRules
             $"{v}: [{attribute}] {typeof(TEnum).Name} value {Convert.ToInt64(value, CultureInfo.InvariantCulture)} is not defined; use one of {names}"));
     }
 
-    private static bool Given(SamDeclarationValues d, string argument) => argument switch
+    private static bool Given(BaseOptimizerSpec o, string argument) => argument switch
     {
-        "Beta1" => d.Beta1 is not null,
-        "Beta2" => d.Beta2 is not null,
-        "Epsilon" => d.Epsilon is not null,
-        "Momentum" => d.Momentum is not null,
-        "Nesterov" => d.Nesterov is not null,
+        "Beta1" => o.Beta1 is not null,
+        "Beta2" => o.Beta2 is not null,
+        "Epsilon" => o.Epsilon is not null,
+        "Momentum" => o.Momentum is not null,
+        "Nesterov" => o.Nesterov is not null,
         _ => false,
     };
 
-    private static IEnumerable<string> SamOnlyAttributes(SamDeclarationValues d)
+    private static IEnumerable<string> SamOnlyAttributes(SamVariantDescriptor d)
     {
-        if (d.HasMicroBatch) yield return "MicroBatch";
-        if (d.HasNoise) yield return "Noise";
-        if (d.HasDescentSelection) yield return "DescentSelection";
+        if (d.MicroBatch is not null) yield return "MicroBatch";
+        if (d.Noise is not null) yield return "Noise";
+        if (d.DescentSelection is not null) yield return "DescentSelection";
     }
 
     private static string ForOther(string v, string argument, SchedulePolicy policy, string owner) =>

@@ -1,4 +1,4 @@
-// Linked into the analyzers: the one list of NSAM ids (DESIGN.md §3).
+// Linked into the generator and the analyzers: the one list of NSAM ids (DESIGN.md §3, then NSAM016 on).
 namespace NoiseSam.Rules;
 
 #if NOISESAM_ROSLYN
@@ -23,4 +23,6 @@ static class SamDiagnosticIds
     public const string MissingSamVariant = "NSAM013";
     public const string IncompatibleCombination = "NSAM014";
     public const string OptimizerParameterInvalid = "NSAM015";
+    public const string ReservedName = "NSAM016";
+    public const string GeneratorFailed = "NSAM017";
 }

@@ -1,4 +1,4 @@
-// Linked into the analyzers (see SamDeclarationValues).
+// Linked into the generator and the analyzers (see SamDeclarationRules).
 using System;
 
 namespace NoiseSam.Rules;

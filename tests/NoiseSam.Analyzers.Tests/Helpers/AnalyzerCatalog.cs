@@ -15,9 +15,25 @@ internal static class AnalyzerCatalog
 
     public static ImmutableArray<CodeFixProvider> CodeFixes { get; } = Instances<CodeFixProvider>(typeof(MakeVariantPartialCodeFixer).Assembly);
 
-    /// <summary>Every descriptor, one per id.</summary>
-    public static ImmutableArray<DiagnosticDescriptor> Descriptors { get; } = Analyzers
+    /// <summary>Every descriptor the analyzers support, one per id.</summary>
+    public static ImmutableArray<DiagnosticDescriptor> AnalyzerDescriptors { get; } = Analyzers
         .SelectMany(a => a.SupportedDiagnostics)
+        .GroupBy(d => d.Id)
+        .Select(g => g.First())
+        .OrderBy(d => d.Id, StringComparer.Ordinal)
+        .ToImmutableArray();
+
+    /// <summary>The descriptors the generator reports itself (the static fields of its nested <c>Diagnostics</c> class).</summary>
+    public static ImmutableArray<DiagnosticDescriptor> GeneratorDescriptors { get; } = typeof(NoiseSam.Generators.SamStepGenerator)
+        .GetNestedType("Diagnostics", BindingFlags.NonPublic)!
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+        .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+        .ToImmutableArray();
+
+    /// <summary>Every descriptor, the analyzers' and the generator's, one per id.</summary>
+    public static ImmutableArray<DiagnosticDescriptor> Descriptors { get; } = AnalyzerDescriptors
+        .Concat(GeneratorDescriptors)
         .GroupBy(d => d.Id)
         .Select(g => g.First())
         .OrderBy(d => d.Id, StringComparer.Ordinal)

@@ -5,7 +5,11 @@ using Microsoft.CodeAnalysis.Testing;
 
 namespace NoiseSam.Analyzers.Tests.Helpers;
 
-/// <summary>An analyzer test that compiles against .NET 10 and the NoiseSam runtime.</summary>
+/// <summary>
+/// An analyzer test that compiles against .NET 10 and the NoiseSam runtime, with the generator run
+/// first as in a build: the analyzers see the generated members, and the expected diagnostics
+/// include any the generated code would cause (there must be none).
+/// </summary>
 internal sealed class NoiseSamAnalyzerTest<TAnalyzer> : CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
     where TAnalyzer : DiagnosticAnalyzer, new()
 {
@@ -13,12 +17,15 @@ internal sealed class NoiseSamAnalyzerTest<TAnalyzer> : CSharpAnalyzerTest<TAnal
     {
         ReferenceAssemblies = TestReferences.NoDownload;
         TestState.AdditionalReferences.AddRange(TestReferences.All);
+        TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
         TestCode = source;
         ExpectedDiagnostics.AddRange(expected);
     }
+
+    protected override IEnumerable<Type> GetSourceGenerators() => TestReferences.SourceGenerators;
 }
 
-/// <summary>A code-fix test (single fix, fix-all in document/project/solution) against .NET 10 and the NoiseSam runtime.</summary>
+/// <summary>A code-fix test (single fix, fix-all in document/project/solution) against .NET 10 and the NoiseSam runtime, with the generator.</summary>
 internal sealed class NoiseSamCodeFixTest<TAnalyzer, TCodeFix> : CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
     where TAnalyzer : DiagnosticAnalyzer, new()
     where TCodeFix : CodeFixProvider, new()
@@ -29,10 +36,13 @@ internal sealed class NoiseSamCodeFixTest<TAnalyzer, TCodeFix> : CSharpCodeFixTe
         TestState.AdditionalReferences.AddRange(TestReferences.All);
         FixedState.AdditionalReferences.AddRange(TestReferences.All);
         BatchFixedState.AdditionalReferences.AddRange(TestReferences.All);
+        TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
         TestCode = source;
         FixedCode = fixedSource;
         CodeActionEquivalenceKey = equivalenceKey;
     }
+
+    protected override IEnumerable<Type> GetSourceGenerators() => TestReferences.SourceGenerators;
 }
 
 /// <summary>Short names for the tests.</summary>

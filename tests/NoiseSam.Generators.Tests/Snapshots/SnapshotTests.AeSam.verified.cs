@@ -7,50 +7,91 @@ namespace MyApp
     /// <summary>
     /// The SAM variant AE-SAM as a specialised training step (from its DSL attributes).
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
     partial class AeSam : global::NoiseSam.ISamStep
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
         private readonly global::NoiseSam.Kernels.SamStepCore _core;
 
         /// <summary>Creates the step over <paramref name="model"/>'s parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public AeSam(global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> model, global::NoiseSam.SamStepOptions? options = null)
         {
             _core = new global::NoiseSam.Kernels.SamStepCore(model, options, Descriptor);
         }
 
         /// <summary>The declaration as data (the arguments written in the attributes).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public static global::NoiseSam.SamVariantDescriptor Descriptor { get; } = new global::NoiseSam.SamVariantDescriptor("AE-SAM")
         {
             Schedule = new global::NoiseSam.ScheduleSpec(global::NoiseSam.Dsl.SchedulePolicy.Adaptive),
         };
 
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         global::NoiseSam.SamVariantDescriptor global::NoiseSam.ISamStep.Variant => Descriptor;
 
         /// <summary>The base optimizer's learning rate (for schedulers).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public double LearningRate { get => _core.LearningRate; set => _core.LearningRate = value; }
 
         /// <summary>Steps taken so far.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public long StepCount => _core.StepCount;
 
         /// <summary>Writes optimizer, schedule and random state (not the weights).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void SaveState(global::System.IO.Stream stream) => _core.SaveState(stream);
 
         /// <summary>Restores what <see cref="SaveState"/> wrote.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void LoadState(global::System.IO.Stream stream) => _core.LoadState(stream);
 
         /// <summary>Releases the flat buffers and optimizer state.</summary>
-        public void Dispose() => _core.Dispose();
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        public void Dispose()
+        {
+            Dispose(disposing: true);
+            global::System.GC.SuppressFinalize(this);
+        }
+
+        /// <summary>Releases the flat buffers and optimizer state when <paramref name="disposing"/>; a derived class overrides it to release its own and calls it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        protected virtual void Dispose(bool disposing)
+        {
+            if (disposing) _core.Dispose();
+        }
 
         /// <summary>One full optimizer step on a batch.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::NoiseSam.SamStepResult Step(global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target)
         {
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             _core.BeginStep(input, target);
 
             // Schedule (AE-SAM): gradient at w on the whole batch, then SAM only when ||g||^2 is large (c = 1.0, delta = 0.9).
-            var lossesAtW = _core.ForwardBackward(null, updateBatchNorm: true);
+            var lossesAtW = _core.ForwardBackward(indices: null, updateBatchNorm: true);
             var normAtW = _core.GradNorm();
-            if (!_core.AdaptiveDecision(normAtW, 1.0, 0.9))
+            if (!_core.AdaptiveDecision(normAtW, c: 1.0, delta: 0.9))
             {
                 // Base optimizer on the gradient at w.
                 return _core.Finish(lossesAtW.mean(), normAtW, perturbed: false, ascentSamples: 0, normIsFinal: true);
@@ -63,10 +104,10 @@ namespace MyApp
             var lossAtW = lossesAtW.mean();
 
             // Perturbation (SAM): w += rho g / ||g||, rho = 0.05.
-            _core.PerturbSam(0.05, normAtW);
+            _core.PerturbSam(rho: 0.05, gradientNorm: normAtW);
 
             // Descent: gradient on the whole batch at w + e, then restore w.
-            _core.ForwardBackward(null, updateBatchNorm: false);
+            _core.ForwardBackward(indices: null, updateBatchNorm: false);
             _core.Restore();
 
             // Base optimizer on the SAM gradient.
@@ -75,7 +116,10 @@ namespace MyApp
 
         /// <summary>Registers AE-SAM in <see cref="global::NoiseSam.SamVariantRegistry"/> when the module loads.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         internal static void __RegisterSamVariant_AeSam()
         {
             global::NoiseSam.SamVariantRegistry.Register(AeSam.Descriptor, static (model, options) => new AeSam(model, options), typeof(AeSam));

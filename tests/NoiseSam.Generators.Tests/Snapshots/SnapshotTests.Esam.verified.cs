@@ -7,18 +7,24 @@ namespace MyApp
     /// <summary>
     /// The SAM variant ESAM as a specialised training step (from its DSL attributes).
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
     partial class Esam : global::NoiseSam.ISamStep
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
         private readonly global::NoiseSam.Kernels.SamStepCore _core;
 
         /// <summary>Creates the step over <paramref name="model"/>'s parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public Esam(global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> model, global::NoiseSam.SamStepOptions? options = null)
         {
             _core = new global::NoiseSam.Kernels.SamStepCore(model, options, Descriptor);
         }
 
         /// <summary>The declaration as data (the arguments written in the attributes).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public static global::NoiseSam.SamVariantDescriptor Descriptor { get; } = new global::NoiseSam.SamVariantDescriptor("ESAM")
         {
             Perturbation = global::NoiseSam.Dsl.PerturbationKind.StochasticWeight,
@@ -26,24 +32,59 @@ namespace MyApp
             DescentSelection = new global::NoiseSam.DescentSelectionSpec(global::NoiseSam.Dsl.DescentSet.SharpnessSensitive) { Fraction = 0.5 },
         };
 
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         global::NoiseSam.SamVariantDescriptor global::NoiseSam.ISamStep.Variant => Descriptor;
 
         /// <summary>The base optimizer's learning rate (for schedulers).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public double LearningRate { get => _core.LearningRate; set => _core.LearningRate = value; }
 
         /// <summary>Steps taken so far.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public long StepCount => _core.StepCount;
 
         /// <summary>Writes optimizer, schedule and random state (not the weights).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void SaveState(global::System.IO.Stream stream) => _core.SaveState(stream);
 
         /// <summary>Restores what <see cref="SaveState"/> wrote.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void LoadState(global::System.IO.Stream stream) => _core.LoadState(stream);
 
         /// <summary>Releases the flat buffers and optimizer state.</summary>
-        public void Dispose() => _core.Dispose();
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        public void Dispose()
+        {
+            Dispose(disposing: true);
+            global::System.GC.SuppressFinalize(this);
+        }
+
+        /// <summary>Releases the flat buffers and optimizer state when <paramref name="disposing"/>; a derived class overrides it to release its own and calls it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        protected virtual void Dispose(bool disposing)
+        {
+            if (disposing) _core.Dispose();
+        }
 
         /// <summary>One full optimizer step on a batch.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::NoiseSam.SamStepResult Step(global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target)
         {
             using var scope = global::TorchSharp.torch.NewDisposeScope();
@@ -56,16 +97,16 @@ namespace MyApp
 
             // Ascent: gradient on the whole batch at w.
             // ESAM-SWP: keep each tensor with probability 0.6; autograd skips the weight gradients of the others in this pass.
-            _core.FreezeUnperturbedTensors(0.6);
-            var ascentLosses = _core.ForwardBackward(null, updateBatchNorm: true);
+            _core.FreezeUnperturbedTensors(beta: 0.6);
+            var ascentLosses = _core.ForwardBackward(indices: null, updateBatchNorm: true);
             var ascentNorm = _core.GradNorm();
             var lossAtW = ascentLosses.mean();
 
             // Perturbation (ESAM-SWP): w += rho g_S / (beta ||g_S||), rho = 0.05, beta = 0.6.
-            _core.PerturbSelectedWeights(0.05, 0.6, ascentNorm);
+            _core.PerturbSelectedWeights(rho: 0.05, beta: 0.6, gradientNorm: ascentNorm);
 
             // Descent (ESAM-SDS): the 0.5 of the batch whose loss rises most, gradient at w + e, then restore w.
-            var descent = _core.SelectSharpnessSensitive(ascentLosses, _core.Losses(null, updateBatchNorm: false), 0.5);
+            var descent = _core.SelectSharpnessSensitive(ascentLosses, _core.Losses(indices: null, updateBatchNorm: false), gamma: 0.5);
             _core.ForwardBackward(descent, updateBatchNorm: false);
             _core.Restore();
 
@@ -75,7 +116,10 @@ namespace MyApp
 
         /// <summary>Registers ESAM in <see cref="global::NoiseSam.SamVariantRegistry"/> when the module loads.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         internal static void __RegisterSamVariant_Esam()
         {
             global::NoiseSam.SamVariantRegistry.Register(Esam.Descriptor, static (model, options) => new Esam(model, options), typeof(Esam));

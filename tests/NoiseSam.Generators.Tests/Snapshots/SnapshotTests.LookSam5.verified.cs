@@ -7,42 +7,70 @@ namespace MyApp
     /// <summary>
     /// The SAM variant LookSAM-5 as a specialised training step (from its DSL attributes).
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
     partial class LookSam5 : global::NoiseSam.ISamStep
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
         private readonly global::NoiseSam.Kernels.SamStepCore _core;
 
         /// <summary>Creates the step over <paramref name="model"/>'s parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public LookSam5(global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> model, global::NoiseSam.SamStepOptions? options = null)
         {
             _core = new global::NoiseSam.Kernels.SamStepCore(model, options, Descriptor);
         }
 
         /// <summary>The declaration as data (the arguments written in the attributes).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public static global::NoiseSam.SamVariantDescriptor Descriptor { get; } = new global::NoiseSam.SamVariantDescriptor("LookSAM-5")
         {
             Rho = 0.1,
             Schedule = new global::NoiseSam.ScheduleSpec(global::NoiseSam.Dsl.SchedulePolicy.LookSam) { K = 5, Alpha = 0.7 },
         };
 
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         global::NoiseSam.SamVariantDescriptor global::NoiseSam.ISamStep.Variant => Descriptor;
 
         /// <summary>The base optimizer's learning rate (for schedulers).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public double LearningRate { get => _core.LearningRate; set => _core.LearningRate = value; }
 
         /// <summary>Steps taken so far.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public long StepCount => _core.StepCount;
 
         /// <summary>Writes optimizer, schedule and random state (not the weights).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void SaveState(global::System.IO.Stream stream) => _core.SaveState(stream);
 
         /// <summary>Restores what <see cref="SaveState"/> wrote.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void LoadState(global::System.IO.Stream stream) => _core.LoadState(stream);
 
         /// <summary>Releases the flat buffers and optimizer state.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void Dispose() => _core.Dispose();
 
         /// <summary>One full optimizer step on a batch.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::NoiseSam.SamStepResult Step(global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target)
         {
             using var scope = global::TorchSharp.torch.NewDisposeScope();
@@ -52,9 +80,9 @@ namespace MyApp
             if (_core.StepCount % 5 != 0)
             {
                 // Base step: gradient at w plus the cached LookSAM direction, then the base optimizer.
-                var losses = _core.ForwardBackward(null, updateBatchNorm: true);
+                var losses = _core.ForwardBackward(indices: null, updateBatchNorm: true);
                 var norm = _core.GradNorm();
-                _core.ReuseDirection(0.7, norm);
+                _core.ReuseDirection(alpha: 0.7, gradientNorm: norm);
                 return _core.Finish(losses.mean(), norm, perturbed: false, ascentSamples: 0);
             }
 
@@ -62,16 +90,16 @@ namespace MyApp
             long m = _core.BatchSize;
 
             // Ascent: gradient on the whole batch at w.
-            var ascentLosses = _core.ForwardBackward(null, updateBatchNorm: true);
+            var ascentLosses = _core.ForwardBackward(indices: null, updateBatchNorm: true);
             var ascentNorm = _core.GradNorm();
             var lossAtW = ascentLosses.mean();
             _core.KeepAscentGradient();
 
             // Perturbation (SAM): w += rho g / ||g||, rho = 0.1.
-            _core.PerturbSam(0.1, ascentNorm);
+            _core.PerturbSam(rho: 0.1, gradientNorm: ascentNorm);
 
             // Descent: gradient on the whole batch at w + e, then restore w.
-            _core.ForwardBackward(null, updateBatchNorm: false);
+            _core.ForwardBackward(indices: null, updateBatchNorm: false);
             _core.Restore();
 
             // Base optimizer on the SAM gradient; LookSAM keeps its direction orthogonal to the ascent gradient.
@@ -80,7 +108,10 @@ namespace MyApp
 
         /// <summary>Registers LookSAM-5 in <see cref="global::NoiseSam.SamVariantRegistry"/> when the module loads.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         internal static void __RegisterSamVariant_LookSam5()
         {
             global::NoiseSam.SamVariantRegistry.Register(LookSam5.Descriptor, static (model, options) => new LookSam5(model, options), typeof(LookSam5));

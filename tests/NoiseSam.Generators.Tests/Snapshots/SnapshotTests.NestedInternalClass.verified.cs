@@ -11,42 +11,70 @@ namespace MyApp.Training
             /// <summary>
             /// The SAM variant Nested-SAM as a specialised training step (from its DSL attributes).
             /// </summary>
-            [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
             partial class Inner : global::NoiseSam.ISamStep
             {
+                [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
                 private readonly global::NoiseSam.Kernels.SamStepCore _core;
 
                 /// <summary>Creates the step over <paramref name="model"/>'s parameters.</summary>
+                [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+                [global::System.Diagnostics.DebuggerNonUserCode]
+                [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
                 public Inner(global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> model, global::NoiseSam.SamStepOptions? options = null)
                 {
                     _core = new global::NoiseSam.Kernels.SamStepCore(model, options, Descriptor);
                 }
 
                 /// <summary>The declaration as data (the arguments written in the attributes).</summary>
+                [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+                [global::System.Diagnostics.DebuggerNonUserCode]
+                [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
                 public static global::NoiseSam.SamVariantDescriptor Descriptor { get; } = new global::NoiseSam.SamVariantDescriptor("Nested-SAM")
                 {
                     Rho = 0.1,
                     MicroBatch = new global::NoiseSam.MicroBatchSpec { Fraction = 0.5, Selection = global::NoiseSam.Dsl.MicroBatchSelection.Head, FinalFraction = 1.0, FractionSchedule = global::NoiseSam.Dsl.FractionSchedule.Linear },
                 };
 
+                /// <inheritdoc/>
+                [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+                [global::System.Diagnostics.DebuggerNonUserCode]
+                [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
                 global::NoiseSam.SamVariantDescriptor global::NoiseSam.ISamStep.Variant => Descriptor;
 
                 /// <summary>The base optimizer's learning rate (for schedulers).</summary>
+                [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+                [global::System.Diagnostics.DebuggerNonUserCode]
+                [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
                 public double LearningRate { get => _core.LearningRate; set => _core.LearningRate = value; }
 
                 /// <summary>Steps taken so far.</summary>
+                [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+                [global::System.Diagnostics.DebuggerNonUserCode]
+                [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
                 public long StepCount => _core.StepCount;
 
                 /// <summary>Writes optimizer, schedule and random state (not the weights).</summary>
+                [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+                [global::System.Diagnostics.DebuggerNonUserCode]
+                [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
                 public void SaveState(global::System.IO.Stream stream) => _core.SaveState(stream);
 
                 /// <summary>Restores what <see cref="SaveState"/> wrote.</summary>
+                [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+                [global::System.Diagnostics.DebuggerNonUserCode]
+                [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
                 public void LoadState(global::System.IO.Stream stream) => _core.LoadState(stream);
 
                 /// <summary>Releases the flat buffers and optimizer state.</summary>
+                [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+                [global::System.Diagnostics.DebuggerNonUserCode]
+                [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
                 public void Dispose() => _core.Dispose();
 
                 /// <summary>One full optimizer step on a batch.</summary>
+                [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+                [global::System.Diagnostics.DebuggerNonUserCode]
+                [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
                 public global::NoiseSam.SamStepResult Step(global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target)
                 {
                     using var scope = global::TorchSharp.torch.NewDisposeScope();
@@ -55,7 +83,7 @@ namespace MyApp.Training
                     // Schedule: every step is a SAM step.
 
                     // Ascent set.
-                    double fraction = _core.FractionAt(0.5, 1.0, global::NoiseSam.Dsl.FractionSchedule.Linear);
+                    double fraction = _core.FractionAt(start: 0.5, end: 1.0, schedule: global::NoiseSam.Dsl.FractionSchedule.Linear);
                     long m = _core.MicroBatchSize(fraction);
                     var ascent = _core.SelectHead(m);
 
@@ -65,10 +93,10 @@ namespace MyApp.Training
                     var lossAtW = ascentLosses.mean();
 
                     // Perturbation (SAM): w += rho g / ||g||, rho = 0.1.
-                    _core.PerturbSam(0.1, ascentNorm);
+                    _core.PerturbSam(rho: 0.1, gradientNorm: ascentNorm);
 
                     // Descent: gradient on the whole batch at w + e, then restore w.
-                    _core.ForwardBackward(null, updateBatchNorm: true);
+                    _core.ForwardBackward(indices: null, updateBatchNorm: true);
                     _core.Restore();
 
                     // Base optimizer on the SAM gradient.
@@ -77,7 +105,10 @@ namespace MyApp.Training
 
                 /// <summary>Registers Nested-SAM in <see cref="global::NoiseSam.SamVariantRegistry"/> when the module loads.</summary>
                 [global::System.Runtime.CompilerServices.ModuleInitializer]
+                [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
                 [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+                [global::System.Diagnostics.DebuggerNonUserCode]
+                [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
                 internal static void __RegisterSamVariant_Inner()
                 {
                     global::NoiseSam.SamVariantRegistry.Register(Inner.Descriptor, static (model, options) => new Inner(model, options), typeof(Inner));

@@ -7,18 +7,24 @@ namespace MyApp.Models
     /// <summary>
     /// The SAM variant NI-MBS as a specialised training step (from its DSL attributes).
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
     partial class NoiseInjectedMicroBatchSam : global::NoiseSam.ISamStep
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
         private readonly global::NoiseSam.Kernels.SamStepCore _core;
 
         /// <summary>Creates the step over <paramref name="model"/>'s parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public NoiseInjectedMicroBatchSam(global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> model, global::NoiseSam.SamStepOptions? options = null)
         {
             _core = new global::NoiseSam.Kernels.SamStepCore(model, options, Descriptor);
         }
 
         /// <summary>The declaration as data (the arguments written in the attributes).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public static global::NoiseSam.SamVariantDescriptor Descriptor { get; } = new global::NoiseSam.SamVariantDescriptor("NI-MBS")
         {
             Rho = 0.05,
@@ -28,24 +34,59 @@ namespace MyApp.Models
             BaseOptimizer = new global::NoiseSam.BaseOptimizerSpec(global::NoiseSam.Dsl.OptimizerKind.Sgd) { LearningRate = 0.05, Momentum = 0.9, WeightDecay = 0.0005 },
         };
 
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         global::NoiseSam.SamVariantDescriptor global::NoiseSam.ISamStep.Variant => Descriptor;
 
         /// <summary>The base optimizer's learning rate (for schedulers).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public double LearningRate { get => _core.LearningRate; set => _core.LearningRate = value; }
 
         /// <summary>Steps taken so far.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public long StepCount => _core.StepCount;
 
         /// <summary>Writes optimizer, schedule and random state (not the weights).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void SaveState(global::System.IO.Stream stream) => _core.SaveState(stream);
 
         /// <summary>Restores what <see cref="SaveState"/> wrote.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void LoadState(global::System.IO.Stream stream) => _core.LoadState(stream);
 
         /// <summary>Releases the flat buffers and optimizer state.</summary>
-        public void Dispose() => _core.Dispose();
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        public void Dispose()
+        {
+            Dispose(disposing: true);
+            global::System.GC.SuppressFinalize(this);
+        }
+
+        /// <summary>Releases the flat buffers and optimizer state when <paramref name="disposing"/>; a derived class overrides it to release its own and calls it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        protected virtual void Dispose(bool disposing)
+        {
+            if (disposing) _core.Dispose();
+        }
 
         /// <summary>One full optimizer step on a batch.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::NoiseSam.SamStepResult Step(global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target)
         {
             using var scope = global::TorchSharp.torch.NewDisposeScope();
@@ -54,7 +95,7 @@ namespace MyApp.Models
             // Schedule: every step is a SAM step.
 
             // Ascent set.
-            long m = _core.MicroBatchSize(0.25);
+            long m = _core.MicroBatchSize(fraction: 0.25);
             var ascent = _core.SelectRandom(m);
 
             // Ascent: gradient on the micro-batch at w.
@@ -63,13 +104,13 @@ namespace MyApp.Models
             var lossAtW = ascentLosses.mean();
 
             // Noise: Gaussian noise, sigma = 0.5 (GradientNorm), added to the ascent gradient.
-            _core.AddNoise(global::NoiseSam.Dsl.NoiseDistribution.Gaussian, 0.5, global::NoiseSam.Dsl.NoiseScaling.GradientNorm, 0.25, ascentNorm);
+            _core.AddNoise(distribution: global::NoiseSam.Dsl.NoiseDistribution.Gaussian, sigma: 0.5, scaling: global::NoiseSam.Dsl.NoiseScaling.GradientNorm, fraction: 0.25, gradientNorm: ascentNorm);
 
             // Perturbation (SAM): w += rho g / ||g||, rho = 0.05.
-            _core.PerturbSam(0.05, null);
+            _core.PerturbSam(rho: 0.05, gradientNorm: null);
 
             // Descent: gradient on the whole batch at w + e, then restore w.
-            _core.ForwardBackward(null, updateBatchNorm: true);
+            _core.ForwardBackward(indices: null, updateBatchNorm: true);
             _core.Restore();
 
             // Base optimizer on the SAM gradient.
@@ -78,7 +119,10 @@ namespace MyApp.Models
 
         /// <summary>Registers NI-MBS in <see cref="global::NoiseSam.SamVariantRegistry"/> when the module loads.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         internal static void __RegisterSamVariant_NoiseInjectedMicroBatchSam()
         {
             global::NoiseSam.SamVariantRegistry.Register(NoiseInjectedMicroBatchSam.Descriptor, static (model, options) => new NoiseInjectedMicroBatchSam(model, options), typeof(NoiseInjectedMicroBatchSam));

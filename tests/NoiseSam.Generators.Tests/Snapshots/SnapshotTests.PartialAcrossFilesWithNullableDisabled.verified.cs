@@ -7,18 +7,24 @@ namespace MyApp
     /// <summary>
     /// The SAM variant Split-SAM as a specialised training step (from its DSL attributes).
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
     partial class Split : global::NoiseSam.ISamStep
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
         private readonly global::NoiseSam.Kernels.SamStepCore _core;
 
         /// <summary>Creates the step over <paramref name="model"/>'s parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public Split(global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> model, global::NoiseSam.SamStepOptions? options = null)
         {
             _core = new global::NoiseSam.Kernels.SamStepCore(model, options, Descriptor);
         }
 
         /// <summary>The declaration as data (the arguments written in the attributes).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public static global::NoiseSam.SamVariantDescriptor Descriptor { get; } = new global::NoiseSam.SamVariantDescriptor("Split-SAM")
         {
             Rho = 0.2,
@@ -26,24 +32,59 @@ namespace MyApp
             Noise = new global::NoiseSam.NoiseSpec(global::NoiseSam.Dsl.NoiseDistribution.Uniform) { Sigma = 0.3, Scaling = global::NoiseSam.Dsl.NoiseScaling.Absolute },
         };
 
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         global::NoiseSam.SamVariantDescriptor global::NoiseSam.ISamStep.Variant => Descriptor;
 
         /// <summary>The base optimizer's learning rate (for schedulers).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public double LearningRate { get => _core.LearningRate; set => _core.LearningRate = value; }
 
         /// <summary>Steps taken so far.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public long StepCount => _core.StepCount;
 
         /// <summary>Writes optimizer, schedule and random state (not the weights).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void SaveState(global::System.IO.Stream stream) => _core.SaveState(stream);
 
         /// <summary>Restores what <see cref="SaveState"/> wrote.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void LoadState(global::System.IO.Stream stream) => _core.LoadState(stream);
 
         /// <summary>Releases the flat buffers and optimizer state.</summary>
-        public void Dispose() => _core.Dispose();
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        public void Dispose()
+        {
+            Dispose(disposing: true);
+            global::System.GC.SuppressFinalize(this);
+        }
+
+        /// <summary>Releases the flat buffers and optimizer state when <paramref name="disposing"/>; a derived class overrides it to release its own and calls it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        protected virtual void Dispose(bool disposing)
+        {
+            if (disposing) _core.Dispose();
+        }
 
         /// <summary>One full optimizer step on a batch.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::NoiseSam.SamStepResult Step(global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target)
         {
             using var scope = global::TorchSharp.torch.NewDisposeScope();
@@ -52,7 +93,7 @@ namespace MyApp
             // Schedule: every step is a SAM step.
 
             // Ascent set.
-            long m = _core.MicroBatchSize(0.5);
+            long m = _core.MicroBatchSize(fraction: 0.5);
             var ascent = _core.SelectRandom(m);
 
             // Ascent: gradient on the micro-batch at w.
@@ -61,13 +102,13 @@ namespace MyApp
             var lossAtW = ascentLosses.mean();
 
             // Noise: Uniform noise, sigma = 0.3 (Absolute), added to the ascent gradient.
-            _core.AddNoise(global::NoiseSam.Dsl.NoiseDistribution.Uniform, 0.3, global::NoiseSam.Dsl.NoiseScaling.Absolute, 0.5, ascentNorm);
+            _core.AddNoise(distribution: global::NoiseSam.Dsl.NoiseDistribution.Uniform, sigma: 0.3, scaling: global::NoiseSam.Dsl.NoiseScaling.Absolute, fraction: 0.5, gradientNorm: ascentNorm);
 
             // Perturbation (SAM): w += rho g / ||g||, rho = 0.2.
-            _core.PerturbSam(0.2, null);
+            _core.PerturbSam(rho: 0.2, gradientNorm: null);
 
             // Descent: gradient on the whole batch at w + e, then restore w.
-            _core.ForwardBackward(null, updateBatchNorm: true);
+            _core.ForwardBackward(indices: null, updateBatchNorm: true);
             _core.Restore();
 
             // Base optimizer on the SAM gradient.
@@ -76,7 +117,10 @@ namespace MyApp
 
         /// <summary>Registers Split-SAM in <see cref="global::NoiseSam.SamVariantRegistry"/> when the module loads.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         internal static void __RegisterSamVariant_Split()
         {
             global::NoiseSam.SamVariantRegistry.Register(Split.Descriptor, static (model, options) => new Split(model, options), typeof(Split));

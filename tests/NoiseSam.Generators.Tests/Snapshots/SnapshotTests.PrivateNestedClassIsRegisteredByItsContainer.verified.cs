@@ -8,7 +8,10 @@ namespace MyApp
     {
         /// <summary>Registers Hidden-SAM in <see cref="global::NoiseSam.SamVariantRegistry"/> when the module loads.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         internal static void __RegisterSamVariant_Hidden()
         {
             global::NoiseSam.SamVariantRegistry.Register(Hidden.Descriptor, static (model, options) => new Hidden(model, options), typeof(Hidden));
@@ -17,51 +20,92 @@ namespace MyApp
         /// <summary>
         /// The SAM variant Hidden-SAM as a specialised training step (from its DSL attributes).
         /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
         partial class Hidden : global::NoiseSam.ISamStep
         {
+            [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
             private readonly global::NoiseSam.Kernels.SamStepCore _core;
 
             /// <summary>Creates the step over <paramref name="model"/>'s parameters.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public Hidden(global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> model, global::NoiseSam.SamStepOptions? options = null)
             {
                 _core = new global::NoiseSam.Kernels.SamStepCore(model, options, Descriptor);
             }
 
             /// <summary>The declaration as data (the arguments written in the attributes).</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public static global::NoiseSam.SamVariantDescriptor Descriptor { get; } = new global::NoiseSam.SamVariantDescriptor("Hidden-SAM")
             {
                 Schedule = new global::NoiseSam.ScheduleSpec(global::NoiseSam.Dsl.SchedulePolicy.Bernoulli) { Probability = 0.25 },
             };
 
+            /// <inheritdoc/>
+            [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             global::NoiseSam.SamVariantDescriptor global::NoiseSam.ISamStep.Variant => Descriptor;
 
             /// <summary>The base optimizer's learning rate (for schedulers).</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public double LearningRate { get => _core.LearningRate; set => _core.LearningRate = value; }
 
             /// <summary>Steps taken so far.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public long StepCount => _core.StepCount;
 
             /// <summary>Writes optimizer, schedule and random state (not the weights).</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public void SaveState(global::System.IO.Stream stream) => _core.SaveState(stream);
 
             /// <summary>Restores what <see cref="SaveState"/> wrote.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public void LoadState(global::System.IO.Stream stream) => _core.LoadState(stream);
 
             /// <summary>Releases the flat buffers and optimizer state.</summary>
-            public void Dispose() => _core.Dispose();
+            [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+            public void Dispose()
+            {
+                Dispose(disposing: true);
+                global::System.GC.SuppressFinalize(this);
+            }
+
+            /// <summary>Releases the flat buffers and optimizer state when <paramref name="disposing"/>; a derived class overrides it to release its own and calls it.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+            protected virtual void Dispose(bool disposing)
+            {
+                if (disposing) _core.Dispose();
+            }
 
             /// <summary>One full optimizer step on a batch.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public global::NoiseSam.SamStepResult Step(global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target)
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
                 _core.BeginStep(input, target);
 
                 // Schedule: a SAM step with probability 0.25.
-                if (!_core.Bernoulli(0.25))
+                if (!_core.Bernoulli(probability: 0.25))
                 {
                     // Base step: gradient at w, then the base optimizer.
-                    var losses = _core.ForwardBackward(null, updateBatchNorm: true);
+                    var losses = _core.ForwardBackward(indices: null, updateBatchNorm: true);
                     var norm = _core.GradNorm();
                     return _core.Finish(losses.mean(), norm, perturbed: false, ascentSamples: 0, normIsFinal: true);
                 }
@@ -70,15 +114,15 @@ namespace MyApp
                 long m = _core.BatchSize;
 
                 // Ascent: gradient on the whole batch at w.
-                var ascentLosses = _core.ForwardBackward(null, updateBatchNorm: true);
+                var ascentLosses = _core.ForwardBackward(indices: null, updateBatchNorm: true);
                 var ascentNorm = _core.GradNorm();
                 var lossAtW = ascentLosses.mean();
 
                 // Perturbation (SAM): w += rho g / ||g||, rho = 0.05.
-                _core.PerturbSam(0.05, ascentNorm);
+                _core.PerturbSam(rho: 0.05, gradientNorm: ascentNorm);
 
                 // Descent: gradient on the whole batch at w + e, then restore w.
-                _core.ForwardBackward(null, updateBatchNorm: false);
+                _core.ForwardBackward(indices: null, updateBatchNorm: false);
                 _core.Restore();
 
                 // Base optimizer on the SAM gradient.

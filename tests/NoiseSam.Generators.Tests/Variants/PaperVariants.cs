@@ -58,6 +58,17 @@ public sealed partial class CustomSam
     private partial bool ShouldPerturb(in StepContext context) => Decide(context);
 }
 
+/// <summary>
+/// The same rule as <see cref="CustomSam"/> in the hook form: only the body is written, the generator
+/// writes the defining declaration. Not sealed: it gets the Dispose(bool) pattern.
+/// </summary>
+[SamVariant("Custom-Hook-SAM", Rho = 0.05)]
+[Schedule(SchedulePolicy.Custom)]
+public partial class CustomHookSam
+{
+    private partial bool ShouldPerturb(in StepContext context) => CustomSam.Decide(context);
+}
+
 [SamVariant("AdamW-NI-MBS", Rho = 0.05)]
 [MicroBatch(Fraction = 0.5, Selection = MicroBatchSelection.Head, FinalFraction = 0.25, FractionSchedule = FractionSchedule.Cosine)]
 [Noise(NoiseDistribution.Rademacher, Sigma = 0.1, Scaling = NoiseScaling.MicroBatch)]

@@ -4,11 +4,11 @@ using NoiseSam.Harness.Tests.Cli;
 
 namespace NoiseSam.Harness.Tests.Reports;
 
-/// <summary>scripts/update-readme-perf.sh renders bench-step's CSV into the README's PERF markers.</summary>
+/// <summary>scripts/update-readme-perf.sh renders bench-step's CSV into the PERF markers of docs/performance.md.</summary>
 [Collection(TorchCollection.Name)]
 public sealed class UpdateReadmePerfScriptTests
 {
-    private const string Readme = """
+    private const string Page = """
         # Title
 
         ## Performance
@@ -25,7 +25,7 @@ public sealed class UpdateReadmePerfScriptTests
     {
         using var dir = new ScratchDir();
         Directory.CreateDirectory(dir["results"]);
-        File.WriteAllText(dir["README.md"], Readme);
+        File.WriteAllText(dir["performance.md"], Page);
         var r = CliHarness.Run("bench-step", "--variants", "SGD,SAM", "--warmup", "0", "--rounds", "1", "--steps", "1",
             "--batch-size", "8", "--threads", "1", "--memory", "--memory-steps", "1", "--profile", "--profile-rounds", "1",
             "--out", Path.Combine(dir["results"], "bench-step-small-cnn.csv"));
@@ -33,7 +33,7 @@ public sealed class UpdateReadmePerfScriptTests
 
         var (code, output) = RunScript(dir, "--reuse");
         Assert.True(code == 0, output);
-        string text = File.ReadAllText(dir["README.md"]);
+        string text = File.ReadAllText(dir["performance.md"]);
         Assert.DoesNotContain("old table", text);
         Assert.StartsWith("# Title", text);
         Assert.EndsWith("## Next", text.TrimEnd());
@@ -59,7 +59,7 @@ public sealed class UpdateReadmePerfScriptTests
     {
         using var dir = new ScratchDir();
         Directory.CreateDirectory(dir["results"]);
-        File.WriteAllText(dir["README.md"], Readme);
+        File.WriteAllText(dir["performance.md"], Page);
         File.WriteAllText(Path.Combine(dir["results"], "bench-step-small-cnn.csv"),
             "variant,implementation,model,median_ms,p25_ms,p75_ms,ratio,ideal_ratio,overhead,parameters,state_buffers,state_bytes_per_param,extra_state_bytes_per_param,peak_rss_bytes,pytorch_median_ms,pytorch_ratio,torchsharp_over_pytorch\n" +
             "SGD,generated,small-cnn,40,39,41,1,1,1,1000,1,4,0,314572800,300,1,0.133333\n" +
@@ -67,13 +67,13 @@ public sealed class UpdateReadmePerfScriptTests
             "SAM,hand-written,small-cnn,90,88,92,2.25,2,1.125,1000,2,8,4,,,,\n");
         var (code, output) = RunScript(dir, "--reuse", "--model", "small-cnn");
         Assert.True(code == 0, output);
-        string text = File.ReadAllText(dir["README.md"]);
+        string text = File.ReadAllText(dir["performance.md"]);
         // A CSV from before the SAM-share columns: the share is unknown, the rest renders.
         Assert.Contains("| SAM | – | 2.00 | 2.10 | 1.05 | 1.82 | 0.15 | 82.0 | 320 | 8 | 4 |", text);
         Assert.Contains("| SGD | – | 1.00 | 1.00 | 1.00 | 1.00 | 0.13 | 40.0 | 300 | 4 | 0 |", text);
         Assert.DoesNotContain("90.0", text);   // the hand-written row is not the variant's row
 
-        File.WriteAllText(dir["README.md"], "# no markers\n");
+        File.WriteAllText(dir["performance.md"], "# no markers\n");
         (code, output) = RunScript(dir, "--reuse");
         Assert.NotEqual(0, code);
         Assert.Contains("no PERF:small-cnn markers", output);
@@ -84,7 +84,7 @@ public sealed class UpdateReadmePerfScriptTests
         var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(RepositoryRoot(), "scripts", "update-readme-perf.sh"));
         foreach (string a in args) psi.ArgumentList.Add(a);
-        psi.Environment["NOISESAM_README"] = dir["README.md"];
+        psi.Environment["NOISESAM_PERF_PAGE"] = dir["performance.md"];
         psi.Environment["NOISESAM_RESULTS_DIR"] = dir["results"];
         using var process = Process.Start(psi)!;
         var error = process.StandardError.ReadToEndAsync();

@@ -81,13 +81,27 @@ public sealed class ValidateTests
     }
 
     [Fact]
-    public void RegistryRejectsADuplicateNameAndListsKnownNames()
+    public void RegistryKeepsAClashOfGeneratedVariantsForTheLookupAndRefusesARunTimeDuplicate()
     {
         var first = new SamVariantDescriptor("registry-test-" + Guid.NewGuid().ToString("N")[..8]);
         SamVariantRegistry.Register(first, (_, _) => throw new InvalidOperationException(), typeof(ValidateTests));
         SamVariantRegistry.Register(first, (_, _) => throw new InvalidOperationException(), typeof(ValidateTests));   // same type: ignored
-        var clash = Assert.Throws<InvalidOperationException>(() => SamVariantRegistry.Register(first, (_, _) => throw new InvalidOperationException(), typeof(string)));
-        Assert.Contains("NSAM012", clash.Message);
+        Assert.True(SamVariantRegistry.TryGet(first.Name.ToUpperInvariant(), out var entry));
+        Assert.Equal(typeof(ValidateTests), entry.GeneratedType);
+
+        // A module initializer never throws: the second generated type is kept, and the lookup names both.
+        SamVariantRegistry.Register(first with { Rho = 0.1 }, (_, _) => throw new InvalidOperationException(), typeof(string));
+        var clash = Assert.Throws<SamVariantNameClashException>(() => SamVariantRegistry.TryGet(first.Name, out _));
+        Assert.Contains($"{typeof(ValidateTests).FullName} (assembly NoiseSam.Tests)", clash.Message);
+        Assert.Contains("System.String (assembly System.Private.CoreLib)", clash.Message);
+        Assert.Equal(2, clash.Entries.Count);
+        Assert.Single(SamVariantRegistry.Names, n => n == first.Name);
+        Assert.Equal(2, SamVariantRegistry.Entries.Count(e => e.Descriptor.Name == first.Name));
+
+        // An explicit run-time registration of a taken name is the caller's mistake: it throws.
+        var duplicate = Assert.Throws<InvalidOperationException>(() => SamVariantRegistry.Register(first));
+        Assert.Contains("NSAM012", duplicate.Message);
+
         using var model = TinyNet.Create(1);
         var missing = Assert.Throws<KeyNotFoundException>(() => SamVariantRegistry.Create("no-such-variant", model));
         Assert.Contains(first.Name, missing.Message);

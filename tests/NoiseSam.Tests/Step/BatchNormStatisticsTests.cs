@@ -125,7 +125,7 @@ public sealed class BatchNormStatisticsTests
     {
         foreach (var d in Grid())
         {
-            var plan = new SamStepPlan(d.ToDeclarationValues());
+            var plan = new SamStepPlan(d);
             var pass = plan.BatchNormPass;
             if (plan.Policy == SchedulePolicy.Adaptive) Assert.Equal(SamPass.None, pass);
             else if (pass == SamPass.SelectionForward) Assert.True(plan.SelectsByLoss, d.Name);

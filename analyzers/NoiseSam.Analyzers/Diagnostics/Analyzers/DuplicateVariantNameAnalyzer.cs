@@ -5,7 +5,7 @@ using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
-using NoiseSam.Analyzers.Helpers;
+using NoiseSam.Analyzers.Declarations;
 
 namespace NoiseSam.Analyzers.Diagnostics.Analyzers;
 
@@ -24,7 +24,7 @@ public sealed class DuplicateVariantNameAnalyzer : DiagnosticAnalyzer
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.ConfigureGeneratedCodeAnalysis(DeclarationAnalysis.GeneratedCode);
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(static start =>
         {

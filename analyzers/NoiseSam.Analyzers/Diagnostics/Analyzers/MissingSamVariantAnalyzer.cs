@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
-using NoiseSam.Analyzers.Helpers;
+using NoiseSam.Analyzers.Declarations;
 
 namespace NoiseSam.Analyzers.Diagnostics.Analyzers;
 
@@ -16,7 +16,7 @@ public sealed class MissingSamVariantAnalyzer : DiagnosticAnalyzer
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.ConfigureGeneratedCodeAnalysis(DeclarationAnalysis.GeneratedCode);
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(static start =>
         {

@@ -1,9 +1,7 @@
-using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
-using NoiseSam.Analyzers.Helpers;
+using NoiseSam.Analyzers.Declarations;
 using NoiseSam.Dsl;
 using NoiseSam.Rules;
 
@@ -11,7 +9,7 @@ namespace NoiseSam.Analyzers.Diagnostics.Analyzers;
 
 /// <summary>
 /// The value rules (NSAM003–007, 009–011, 014, 015): reads a <c>[SamVariant]</c> class's attributes
-/// into <see cref="SamDeclarationValues"/>, runs the shared <see cref="SamDeclarationRules.Check"/>
+/// into the values record (the shared <see cref="SamDeclarationReader"/>), runs the shared <see cref="SamDeclarationRules.Check"/>
 /// (the same code as <c>SamVariantDescriptor.Validate()</c>) and reports each violation on the
 /// argument it names, or on the attribute when it names none.
 /// </summary>
@@ -34,36 +32,27 @@ public sealed class SamDeclarationValueAnalyzer : DiagnosticAnalyzer
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.ConfigureGeneratedCodeAnalysis(DeclarationAnalysis.GeneratedCode);
         context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(static start =>
+        DeclarationAnalysis.RegisterForEachDeclaration(context, static (symbolContext, declaration) =>
         {
-            if (DslSymbols.TryCreate(start.Compilation) is not { } symbols) return;
-            start.RegisterSymbolAction(symbolContext => Analyze(symbolContext, symbols), SymbolKind.NamedType);
+            var type = (INamedTypeSymbol)symbolContext.Symbol;
+            foreach (SamRuleViolation violation in declaration.RuleViolations)
+            {
+                if (DiagnosticDescriptors.ForValueRule(violation.Id) is not { } descriptor) continue;
+                declaration.Reading.Attributes.TryGetValue(violation.Attribute, out AttributeData? attribute);
+                Location location = AttributeSyntaxLocator.Locate(attribute, violation.Argument, type, symbolContext.CancellationToken);
+                DiagnosticSeverity severity = violation.IsError ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning;
+                ImmutableDictionary<string, string?> properties = FixProperties(violation, declaration.Values);
+                symbolContext.ReportDiagnostic(severity == descriptor.DefaultSeverity
+                    ? Diagnostic.Create(descriptor, location, properties, violation.Message)
+                    : Diagnostic.Create(descriptor, location, severity, additionalLocations: null, properties, violation.Message));
+            }
         });
     }
 
-    private static void Analyze(SymbolAnalysisContext context, DslSymbols symbols)
-    {
-        var type = (INamedTypeSymbol)context.Symbol;
-        if (symbols.FindSamVariant(type) is null) return;
-
-        SamDeclarationValues values = SamDeclarationReader.Read(type, symbols, out Dictionary<string, AttributeData> attributes);
-        foreach (SamRuleViolation violation in SamDeclarationRules.Check(values))
-        {
-            if (DiagnosticDescriptors.ForValueRule(violation.Id) is not { } descriptor) continue;
-            attributes.TryGetValue(violation.Attribute, out AttributeData? attribute);
-            Location location = AttributeSyntaxLocator.Locate(attribute, violation.Argument, type, context.CancellationToken);
-            DiagnosticSeverity severity = violation.IsError ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning;
-            ImmutableDictionary<string, string?> properties = FixProperties(violation, values);
-            context.ReportDiagnostic(severity == descriptor.DefaultSeverity
-                ? Diagnostic.Create(descriptor, location, properties, violation.Message)
-                : Diagnostic.Create(descriptor, location, severity, additionalLocations: null, properties, violation.Message));
-        }
-    }
-
     /// <summary>Which code fix is unambiguous for a violation (see <see cref="FixHints"/>); empty when none is.</summary>
-    private static ImmutableDictionary<string, string?> FixProperties(SamRuleViolation violation, SamDeclarationValues values)
+    private static ImmutableDictionary<string, string?> FixProperties(SamRuleViolation violation, SamVariantDescriptor values)
     {
         ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
             .Add(FixHints.Attribute, violation.Attribute)
@@ -98,16 +87,17 @@ public sealed class SamDeclarationValueAnalyzer : DiagnosticAnalyzer
         return value is null ? properties : properties.Add(FixHints.Value, value);
     }
 
-    private static (string? Fix, string? Value) ScheduleFix(SamRuleViolation violation, SamDeclarationValues values)
+    private static (string? Fix, string? Value) ScheduleFix(SamRuleViolation violation, SamVariantDescriptor values)
     {
         SchedulePolicy policy = values.Policy;
+        ScheduleSpec? schedule = values.Schedule;
         switch (violation.Argument)
         {
             case "K" when policy is SchedulePolicy.EveryK or SchedulePolicy.LookSam:
-                return values.K < 1 ? (FixHints.Clamp, "1") : (null, null);
+                return schedule?.K < 1 ? (FixHints.Clamp, "1") : (null, null);
             case "Probability" when policy == SchedulePolicy.Bernoulli:
-                if (values.Probability > 1) return (FixHints.Clamp, "1");
-                if (values.Probability < 0) return (FixHints.Clamp, "0");
+                if (schedule?.Probability > 1) return (FixHints.Clamp, "1");
+                if (schedule?.Probability < 0) return (FixHints.Clamp, "0");
                 return (null, null);
             case "Alpha" when policy == SchedulePolicy.LookSam:
             case "C" when policy == SchedulePolicy.Adaptive:
@@ -121,11 +111,11 @@ public sealed class SamDeclarationValueAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static double? ArgumentValue(SamRuleViolation violation, SamDeclarationValues values) => (violation.Attribute, violation.Argument) switch
+    private static double? ArgumentValue(SamRuleViolation violation, SamVariantDescriptor values) => (violation.Attribute, violation.Argument) switch
     {
-        ("MicroBatch", "Fraction") => values.Fraction,
-        ("MicroBatch", "FinalFraction") => values.FinalFraction,
-        ("DescentSelection", "Fraction") => values.DescentFraction,
+        ("MicroBatch", "Fraction") => values.MicroBatch?.Fraction,
+        ("MicroBatch", "FinalFraction") => values.MicroBatch?.FinalFraction,
+        ("DescentSelection", "Fraction") => values.DescentSelection?.Fraction,
         _ => null,
     };
 }

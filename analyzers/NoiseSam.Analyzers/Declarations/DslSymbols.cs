@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis;
 
-namespace NoiseSam.Analyzers.Helpers;
+namespace NoiseSam.Analyzers.Declarations;
 
 /// <summary>The DSL's symbols, resolved once per compilation.</summary>
 internal sealed class DslSymbols
@@ -14,6 +14,7 @@ internal sealed class DslSymbols
         Schedule = compilation.GetTypeByMetadataName(TypeNames.ScheduleAttribute);
         BaseOptimizer = compilation.GetTypeByMetadataName(TypeNames.BaseOptimizerAttribute);
         StepContext = compilation.GetTypeByMetadataName(TypeNames.StepContext);
+        SamStepOptions = compilation.GetTypeByMetadataName(TypeNames.SamStepOptions);
     }
 
     public INamedTypeSymbol SamVariant { get; }
@@ -23,6 +24,7 @@ internal sealed class DslSymbols
     public INamedTypeSymbol? Schedule { get; }
     public INamedTypeSymbol? BaseOptimizer { get; }
     public INamedTypeSymbol? StepContext { get; }
+    public INamedTypeSymbol? SamStepOptions { get; }
 
     /// <summary>The symbols, or null when the compilation does not reference the NoiseSam runtime.</summary>
     public static DslSymbols? TryCreate(Compilation compilation) =>
@@ -53,6 +55,17 @@ internal sealed class DslSymbols
         foreach (AttributeData attribute in type.GetAttributes())
             if (Is(attribute.AttributeClass, SamVariant)) return attribute;
         return null;
+    }
+
+    /// <summary>Whether the generator wrote <paramref name="member"/>: it carries <c>[GeneratedCode("NoiseSam.Dsl.Generators", ...)]</c>.</summary>
+    public static bool IsGenerated(ISymbol member)
+    {
+        foreach (AttributeData attribute in member.GetAttributes())
+            if (attribute.AttributeClass?.ToDisplayString() == TypeNames.GeneratedCodeAttribute
+                && attribute.ConstructorArguments.Length > 0
+                && attribute.ConstructorArguments[0].Value as string == GeneratedMembers.Tool)
+                return true;
+        return false;
     }
 
     private static bool Is(INamedTypeSymbol? type, INamedTypeSymbol? expected) =>

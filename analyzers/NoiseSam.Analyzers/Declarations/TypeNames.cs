@@ -1,6 +1,6 @@
-namespace NoiseSam.Analyzers.Helpers;
+namespace NoiseSam.Analyzers.Declarations;
 
-/// <summary>Fully qualified metadata names of the DSL types the analyzers look for.</summary>
+/// <summary>Fully qualified metadata names of the DSL types the generator and the analyzers look for.</summary>
 internal static class TypeNames
 {
     public const string SamVariantAttribute = "NoiseSam.Dsl.SamVariantAttribute";
@@ -10,7 +10,6 @@ internal static class TypeNames
     public const string ScheduleAttribute = "NoiseSam.Dsl.ScheduleAttribute";
     public const string BaseOptimizerAttribute = "NoiseSam.Dsl.BaseOptimizerAttribute";
     public const string StepContext = "NoiseSam.StepContext";
-
-    /// <summary>The name of the method a <c>Custom</c> schedule calls.</summary>
-    public const string ShouldPerturb = "ShouldPerturb";
+    public const string SamStepOptions = "NoiseSam.SamStepOptions";
+    public const string GeneratedCodeAttribute = "System.CodeDom.Compiler.GeneratedCodeAttribute";
 }

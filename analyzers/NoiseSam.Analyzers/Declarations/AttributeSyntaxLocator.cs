@@ -2,7 +2,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace NoiseSam.Analyzers.Helpers;
+namespace NoiseSam.Analyzers.Declarations;
 
 /// <summary>Finds where an attribute, or one of its arguments, is written.</summary>
 internal static class AttributeSyntaxLocator

@@ -1,0 +1,55 @@
+using NoiseSam.Diagnostics;
+using NoiseSam.Dsl;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NoiseSam.Kernels;
+
+// Micro-batch size and sample selection (head, random, top-loss, ESAM's sharpness-sensitive set).
+public sealed partial class SamStepCore
+{
+    /// <summary>The micro-batch fraction at the current step.</summary>
+    public double FractionAt(double start, double end, FractionSchedule schedule)
+    {
+        if (schedule == FractionSchedule.Constant || TotalSteps <= 0) return start;
+        double p = Math.Min(1.0, (double)StepCount / TotalSteps);
+        return schedule == FractionSchedule.Linear
+            ? start + (end - start) * p
+            : end + (start - end) * 0.5 * (1 + Math.Cos(Math.PI * p));
+    }
+
+    /// <summary>m = ⌈f·b⌉, at least 1 and at most b.</summary>
+    public long MicroBatchSize(double fraction) => Math.Clamp((long)Math.Ceiling(fraction * BatchSize - 1e-9), 1, BatchSize);
+
+    /// <summary>The first m samples.</summary>
+    public Tensor SelectHead(long m)
+    {
+        using var phase = StepProfiler.Measure("select", StepPhaseKind.Selection);
+        return torch.arange(m, dtype: ScalarType.Int64, device: input.device);
+    }
+
+    /// <summary>m distinct samples drawn uniformly (host stream, so no device sync).</summary>
+    public Tensor SelectRandom(long m)
+    {
+        using var phase = StepProfiler.Measure("select", StepPhaseKind.Selection);
+        return torch.tensor(SelectionRandom.Sample(BatchSize, m), device: input.device);
+    }
+
+    /// <summary>K-SAM: the m samples with the largest loss.</summary>
+    public Tensor SelectTopLoss(Tensor losses, long m)
+    {
+        using var phase = StepProfiler.Measure("select", StepPhaseKind.Selection);
+        return losses.topk((int)m).indexes;
+    }
+
+    /// <summary>
+    /// ESAM sharpness-sensitive data selection: the ⌊γ·b⌋ (at least 1) samples whose loss rose most
+    /// from w to w + ε. (ESAM's code keeps samples strictly above the cut-off, one fewer; we keep exactly ⌊γ·b⌋.)
+    /// </summary>
+    public Tensor SelectSharpnessSensitive(Tensor lossesBefore, Tensor lossesAfter, double gamma)
+    {
+        long keep = Math.Clamp((long)Math.Floor(gamma * BatchSize + 1e-9), 1, BatchSize);
+        using var phase = StepProfiler.Measure("select", StepPhaseKind.Selection);
+        return (lossesAfter - lossesBefore).topk((int)keep).indexes;
+    }
+}
