@@ -207,4 +207,16 @@ internal static class CommonOptions
             throw new UsageException($"{option}: {e.Message}");
         }
     }
+
+    /// <summary>
+    /// The command as the user could type it again: <c>./noisesam</c> and the parsed tokens, each
+    /// quoted for a POSIX shell where needed, without the tokens in <paramref name="drop"/>.
+    /// </summary>
+    public static string CommandLine(ParseResult parse, params string[] drop) =>
+        "./noisesam " + string.Join(" ", parse.Tokens.Select(t => t.Value).Where(v => !drop.Contains(v, StringComparer.Ordinal)).Select(ShellQuote));
+
+    /// <summary>A word a POSIX shell reads back unchanged: as is when safe, else in single quotes.</summary>
+    public static string ShellQuote(string word) =>
+        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "._/:=,+-@%".Contains(c, StringComparison.Ordinal))
+            ? word : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

@@ -129,9 +129,7 @@ internal static class StudyCommand
                     return ExitCodes.Cancelled;
                 }
             }
-            string shown = "./noisesam " + string.Join(" ", Environment.GetCommandLineArgs().Skip(1)
-                .SkipWhile(a => a.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
-                .Where(a => a is not "--report-only" and not "--detach"));
+            string shown = CommonOptions.CommandLine(parse, "--report-only", "--detach");
             var (files, summary) = runner.WriteReport(reportPath, shown);
             context.Console.WriteLine(string.Create(Inv,
                 $"Report: {files[0]} ({summary.Sum(s => s.Accuracy.N)} finished runs of {runner.Runs.Count}; plots and results.csv in {Path.GetDirectoryName(files[^1])})"));

@@ -39,6 +39,7 @@ internal static class TuneCommand
         var output = new Option<string>("--out", "-o") { Description = "Search directory (finished runs are reused from here).", DefaultValueFactory = _ => DefaultDirectory, HelpName = "dir" };
         var report = new Option<string?>("--report") { Description = "Markdown report (default <out>/tuning.md); the choices go to the same name with .json.", HelpName = "file.md" };
         var reportOnly = new Option<bool>("--report-only") { Description = "Write the report from the runs already in --out, train nothing." };
+        var title = new Option<string>("--title") { Description = "Heading of the markdown report.", DefaultValueFactory = _ => "Hyper-parameter search on the validation split" };
         var model = CommonOptions.Model();
         var data = CommonOptions.Data();
         var dataDir = CommonOptions.DataDir();
@@ -52,7 +53,7 @@ internal static class TuneCommand
 
         var command = new Command("tune",
             "Search each variant's settings (ρ, α, f, learning rate, …) on a validation split; writes tuning.md and tuning.json with the choices.");
-        foreach (var o in new Option[] { variants, grid, seeds, epochs, output, report, reportOnly, model, data, dataDir, threads, device, batch, trainLimit, testLimit, from }.Concat(dataArgs.All))
+        foreach (var o in new Option[] { variants, grid, seeds, epochs, output, report, reportOnly, title, model, data, dataDir, threads, device, batch, trainLimit, testLimit, from }.Concat(dataArgs.All))
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
@@ -118,10 +119,9 @@ internal static class TuneCommand
                 }
             }
             var results = TuningResult.Compute(runner.Configs, runner.FinishedRuns(), seedList.Count);
-            string shown = "./noisesam " + string.Join(" ", Environment.GetCommandLineArgs().Skip(1)
-                .SkipWhile(a => a.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)).Where(a => a is not "--report-only"));
+            string shown = CommonOptions.CommandLine(parse, "--report-only");
             string jsonPath = Path.ChangeExtension(reportPath, ".json");
-            TuningReport.Write(reportPath, jsonPath, new TuningInfo(runner.DataDescription, options.Model, options.Epochs, seedList, shown), results);
+            TuningReport.Write(reportPath, jsonPath, new TuningInfo(runner.DataDescription, options.Model, options.Epochs, seedList, shown, parse.GetValue(title)!), results);
             var table = new Table().Border(TableBorder.Rounded).Title("Choices (best mean validation accuracy)");
             foreach (string c in new[] { "Variant", "Chosen", "Val. %", "Test %", "Within noise" }) table.AddColumn(c);
             foreach (var r in results)

@@ -86,6 +86,13 @@ public static class StudyReport
                 $"rerun `noisesam study --phases sharpness` with a larger `--eigen-iterations` before comparing them."));
             sb.AppendLine();
         }
+        sb.AppendLine("**What this proxy can and cannot say.** The paper's own experiments train ResNets and WideResNets on CIFAR-10/100 and " +
+                      "ImageNet for hundreds of epochs; this study runs the same mechanism — SAM's ascent on a smaller micro-batch, with and " +
+                      "without noise — where two CPU cores can repeat every configuration several times, and where SAM has a benefit to lose " +
+                      "(see the premise). It can say whether, in that regime, a small micro-batch loses SAM's accuracy and flatness and whether " +
+                      "noise gives them back; it cannot say how large either effect is on CIFAR-10 or ImageNet, and a ranking here need not " +
+                      "carry over. `--data cifar10 --model resnet18` runs the same study at the paper's scale on a machine that can afford it.");
+        sb.AppendLine();
         sb.AppendLine("A difference is called real only when it exceeds two combined standard errors of the seed means (≈ 95 %). " +
                       "“Best noisy run” is the noise setting with the best mean validation accuracy at that fraction (the best test accuracy " +
                       "when there is no validation split, which favours noise slightly); its test accuracy is what is compared.");

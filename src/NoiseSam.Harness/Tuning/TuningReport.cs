@@ -12,7 +12,9 @@ namespace NoiseSam.Harness.Tuning;
 /// <param name="Epochs">Epochs per run.</param>
 /// <param name="Seeds">Seeds of every candidate.</param>
 /// <param name="Command">The command that reproduces the search.</param>
-public sealed record TuningInfo(string Data, string Model, int Epochs, IReadOnlyList<long> Seeds, string Command);
+/// <param name="Title">The report's heading.</param>
+public sealed record TuningInfo(string Data, string Model, int Epochs, IReadOnlyList<long> Seeds, string Command,
+    string Title = "Hyper-parameter search on the validation split");
 
 /// <summary>Writes a search's markdown report and the machine-readable choices (JSON).</summary>
 public static class TuningReport
@@ -44,7 +46,7 @@ public static class TuningReport
     public static string Markdown(TuningInfo info, IReadOnlyList<TuningResult> results)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("# Hyper-parameter search on the validation split");
+        sb.AppendLine("# " + info.Title);
         sb.AppendLine();
         sb.AppendLine(string.Create(Inv,
             $"Data: {info.Data}. Model {info.Model}, {info.Epochs} epochs, seeds {string.Join(", ", info.Seeds)} for every candidate. " +
