@@ -12,7 +12,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 ./noisesam tune --variants SGD,SAM \
-  --grid "SGD:lr=0.005,0.01,0.02,0.05,0.1,0.2" --grid "SAM:rho=0.05;lr=0.005,0.01,0.02,0.05,0.1" \
+  --grid "SGD:lr=0.001,0.002,0.005,0.01,0.02,0.05,0.1,0.2" --grid "SAM:rho=0.05;lr=0.005,0.01,0.02,0.05,0.1" \
   --seeds 3 --out studies/tune-lr --report docs/tuning-lr.md \
   --title "Search, stage 1: the base learning rate (SGD, and SAM at the paper's ρ = 0.05)" "$@"
 ./noisesam tune --variants SAM,MBS,ESAM,ASAM,LookSAM-5,K-SAM \

@@ -9,6 +9,8 @@ public enum StudyGroup
     Sweep,
     Baseline,
     Tuning,
+    /// <summary>The sweep's base optimizer alone, at the sweep's settings: what SAM's premise is judged against.</summary>
+    Base,
 }
 
 /// <summary>
@@ -26,6 +28,9 @@ public sealed record StudyConfig(string Id, StudyGroup Group, SamVariantDescript
         {
             if (Group == StudyGroup.Baseline) return Descriptor.Name;
             if (Group == StudyGroup.Tuning) return $"{Tuned} {Setting}";
+            if (Group == StudyGroup.Base)
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"{Descriptor.EffectiveBaseOptimizer.Kind} alone, lr {Descriptor.EffectiveBaseOptimizer.EffectiveLearningRate:R} (the sweep's)");
             string f = Fraction.ToString("0.####", CultureInfo.InvariantCulture);
             if (Sigma == 0) return Fraction == 1 ? "SAM" : $"MBS f={f}";
             string s = Sigma.ToString("0.###", CultureInfo.InvariantCulture);

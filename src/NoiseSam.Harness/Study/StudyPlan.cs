@@ -34,6 +34,11 @@ public static class StudyPlan
                     configs.Add(SweepPoint(options, f, sigma, scaling));
                 }
         }
+        // The base optimizer alone at the sweep's settings: SAM is judged against it (same learning rate,
+        // schedule and weight decay), whatever learning rate the declared SGD baseline chose for itself.
+        string baseId = IdPrefix + "base";
+        configs.Add(new StudyConfig(baseId, StudyGroup.Base,
+            new SamVariantDescriptor(baseId) { Schedule = new ScheduleSpec(SchedulePolicy.Never), BaseOptimizer = options.BaseOptimizer }, 1, 0, null));
         foreach (string name in options.Baselines.Distinct(StringComparer.OrdinalIgnoreCase))
         {
             var descriptor = baselineLookup(name)

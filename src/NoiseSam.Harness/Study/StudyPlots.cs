@@ -26,13 +26,14 @@ public static class StudyPlots
             var sweep = summary.Where(s => s.Config.Group == StudyGroup.Sweep).ToList();
             if (sweep.Count > 0)
             {
-                var sgd = summary.FirstOrDefault(s => s.Config.Group == StudyGroup.Baseline && s.Config.Descriptor.Policy == SchedulePolicy.Never);
+                var sgd = summary.FirstOrDefault(s => s.Config.Group == StudyGroup.Base)
+                          ?? summary.FirstOrDefault(s => s.Config.Group == StudyGroup.Baseline && s.Config.Descriptor.Policy == SchedulePolicy.Never);
                 written.Add(VersusFraction(Path.Combine(directory, AccuracyVsFraction), sweep, s => s.Accuracy, 100,
-                    "Test accuracy vs ascent micro-batch fraction (mean ± std over seeds)", "test accuracy (%)",
+                    "Test accuracy vs ascent micro-batch fraction (mean ± SE over seeds)", "test accuracy (%)",
                     sgd is null ? null : (sgd.Config.Label, sgd.Accuracy.Mean * 100)));
                 if (sweep.Any(s => s.Eigenvalue.N > 0))
                     written.Add(VersusFraction(Path.Combine(directory, EigenvalueVsFraction), sweep, s => s.Eigenvalue, 1,
-                        "Top Hessian eigenvalue at the final weights (mean ± std over seeds)", "λ_max of the training loss"));
+                        "Top Hessian eigenvalue at the final weights (mean ± SE over seeds)", "λ_max of the training loss"));
             }
             if (summary.Any(s => s.TimeRatio is not null))
                 written.Add(AccuracyOverTime(Path.Combine(directory, AccuracyVsTime), summary));
@@ -68,7 +69,7 @@ public static class StudyPlots
             line.MarkerSize = 7;
             line.LineWidth = series.First().Config.Sigma == 0 ? 2.5f : 1.5f;
             if (series.First().Config.Scaling == NoiseScaling.MicroBatch) line.LinePattern = LinePattern.Dashed;
-            var bars = plot.Add.ErrorBar(xs, ys, points.Select(s => figure(s).Std * scale).ToArray());
+            var bars = plot.Add.ErrorBar(xs, ys, points.Select(s => figure(s).StandardError * scale).ToArray());
             bars.Color = line.Color;
         }
         if (reference is { } r)
@@ -91,13 +92,13 @@ public static class StudyPlots
     private static string AccuracyOverTime(string path, IReadOnlyList<StudySummary> summary)
     {
         var plot = new Plot();
-        foreach (var group in summary.Where(s => s.TimeRatio is not null).GroupBy(s => s.Config.Group == StudyGroup.Baseline ? s.Config.Label : Series(s.Config)))
+        foreach (var group in summary.Where(s => s.TimeRatio is not null).GroupBy(s => s.Config.Group is StudyGroup.Baseline or StudyGroup.Base ? s.Config.Label : Series(s.Config)))
         {
             var points = group.ToList();
             var scatter = plot.Add.ScatterPoints(points.Select(s => s.TimeRatio!.Value).ToArray(), points.Select(s => s.Accuracy.Mean * 100).ToArray());
             scatter.LegendText = group.Key;
             scatter.MarkerSize = 9;
-            if (points[0].Config.Group == StudyGroup.Baseline)
+            if (points[0].Config.Group is StudyGroup.Baseline or StudyGroup.Base)
             {
                 var label = plot.Add.Text(points[0].Config.Label, points[0].TimeRatio!.Value, points[0].Accuracy.Mean * 100);
                 label.LabelFontSize = 11;

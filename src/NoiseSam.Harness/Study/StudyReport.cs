@@ -107,7 +107,7 @@ public static class StudyReport
         sb.AppendLine();
         Table(sb, sweep, showConfig: true);
         sb.AppendLine();
-        var baselines = summary.Where(s => s.Config.Group == StudyGroup.Baseline).ToList();
+        var baselines = summary.Where(s => s.Config.Group is StudyGroup.Base or StudyGroup.Baseline).ToList();
         if (baselines.Count > 0)
         {
             sb.AppendLine("## Baselines (the paper's set, as declared in `noisesam variants`)");
@@ -165,7 +165,10 @@ public static class StudyReport
             lines.Add("No full-batch SAM run (f = 1, σ = 0) has finished: the claim cannot be judged yet.");
             return lines;
         }
-        var sgd = summary.FirstOrDefault(s => s.Config.Group == StudyGroup.Baseline && s.Config.Descriptor.Policy == SchedulePolicy.Never);
+        // The premise is judged against the base optimizer at the sweep's own settings; a declared SGD
+        // baseline with a learning rate of its own is reported next to it.
+        var sgd = summary.FirstOrDefault(s => s.Config.Group == StudyGroup.Base)
+                  ?? summary.FirstOrDefault(s => s.Config.Group == StudyGroup.Baseline && s.Config.Descriptor.Policy == SchedulePolicy.Never);
         if (sgd is not null)
         {
             double d = sam.Accuracy.Mean - sgd.Accuracy.Mean;
@@ -179,6 +182,17 @@ public static class StudyReport
                 : "";
             lines.Add(string.Create(Inv,
                 $"**Premise**: SAM {Pct(sam.Accuracy)} vs {sgd.Config.Label} {Pct(sgd.Accuracy)} ({Signed(d * 100)} pt, {accuracy}){flatness}."));
+            foreach (var own in summary.Where(s => s.Config.Group == StudyGroup.Baseline && s.Config.Descriptor.Policy == SchedulePolicy.Never
+                         && s.Config.Descriptor.EffectiveBaseOptimizer != sgd.Config.Descriptor.EffectiveBaseOptimizer))
+            {
+                double e = sam.Accuracy.Mean - own.Accuracy.Mean;
+                string verdict = sam.Accuracy.N < 2 || own.Accuracy.N < 2 ? "one seed: no test"
+                    : !sam.Accuracy.DiffersFrom(own.Accuracy) ? "within noise: with a learning rate of its own the base optimizer alone does as well as SAM here"
+                    : e > 0 ? "SAM is still really better" : "the base optimizer alone is really better";
+                lines.Add(string.Create(Inv,
+                    $"**{own.Config.Label} with its own learning rate** (lr {own.Config.Descriptor.EffectiveBaseOptimizer.EffectiveLearningRate:R}, chosen on validation): " +
+                    $"{Pct(own.Accuracy)} vs SAM {Pct(sam.Accuracy)} ({Signed(-e * 100)} pt, {verdict})."));
+            }
         }
         foreach (double f in sweep.Select(s => s.Config.Fraction).Where(f => f < 1).Distinct().OrderDescending())
         {

@@ -92,7 +92,7 @@ public sealed partial class StudyRunner
 
     /// <summary>
     /// The configurations whose landscapes are drawn (first seed): SGD, SAM, MBS at the smallest
-    /// fraction, and the most accurate noisy run at that fraction, where they have finished.
+    /// fraction, and the noisy run with the best validation accuracy at that fraction, where they have finished.
     /// </summary>
     public IReadOnlyList<StudyConfig> LandscapeConfigs()
     {
@@ -102,13 +102,15 @@ public sealed partial class StudyRunner
         {
             if (c is not null && !picks.Contains(c)) picks.Add(c);
         }
-        Add(summary.FirstOrDefault(s => s.Config.Group == StudyGroup.Baseline && s.Config.Descriptor.Policy == Dsl.SchedulePolicy.Never)?.Config);
+        Add((summary.FirstOrDefault(s => s.Config.Group == StudyGroup.Base)
+             ?? summary.FirstOrDefault(s => s.Config.Group == StudyGroup.Baseline && s.Config.Descriptor.Policy == Dsl.SchedulePolicy.Never))?.Config);
         var sweep = summary.Where(s => s.Config.Group == StudyGroup.Sweep).ToList();
         Add(sweep.FirstOrDefault(s => s.Config.Fraction == 1 && s.Config.Sigma == 0)?.Config);
         if (sweep.Where(s => s.Config.Fraction < 1).Select(s => s.Config.Fraction).DefaultIfEmpty(1).Min() is double fmin && fmin < 1)
         {
             Add(sweep.FirstOrDefault(s => s.Config.Fraction == fmin && s.Config.Sigma == 0)?.Config);
-            Add(sweep.Where(s => s.Config.Fraction == fmin && s.Config.Sigma > 0).OrderByDescending(s => s.Accuracy.Mean).FirstOrDefault()?.Config);
+            Add(sweep.Where(s => s.Config.Fraction == fmin && s.Config.Sigma > 0)
+                .OrderByDescending(s => s.Validation.N > 0 ? s.Validation.Mean : s.Accuracy.Mean).FirstOrDefault()?.Config);
         }
         return picks;
     }

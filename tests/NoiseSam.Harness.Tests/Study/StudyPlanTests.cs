@@ -79,4 +79,15 @@ public sealed class StudyPlanTests
         Assert.Equal("LookSAM-5", StudyPlan.SafeId("LookSAM-5"));
         Assert.Equal("a_b_c", StudyPlan.SafeId("a/b c"));
     }
+    [Fact]
+    public void ThePlanHasTheBaseOptimizerAloneAtTheSweepsSettings()
+    {
+        var options = new StudyOptions { Rho = 0.07, BaseOptimizer = new BaseOptimizerSpec(OptimizerKind.Sgd) { LearningRate = 0.01, Momentum = 0.9, WeightDecay = 5e-4 } };
+        var plan = StudyPlan.Build(options, name => new SamVariantDescriptor(name) { Schedule = new ScheduleSpec(SchedulePolicy.Never) });
+        var base_ = Assert.Single(plan, c => c.Group == StudyGroup.Base);
+        Assert.Equal(SchedulePolicy.Never, base_.Descriptor.Policy);
+        Assert.Equal(options.BaseOptimizer, base_.Descriptor.BaseOptimizer);
+        Assert.Equal("Sgd alone, lr 0.01 (the sweep's)", base_.Label);
+        Assert.All(plan.Where(c => c.Group == StudyGroup.Sweep), c => Assert.Equal(options.BaseOptimizer, c.Descriptor.BaseOptimizer));
+    }
 }

@@ -108,4 +108,19 @@ public sealed class StudyReportTests
         Assert.Contains("| 0.5 | 0 | – | 89.20 ± 0.20 (2) | 15.0 ± 1.0* |", md, StringComparison.Ordinal);
         Assert.Contains("| 1 | 0 | – | 90.10 ± 0.10 (2) | 11.0 ± 1.0 |", md, StringComparison.Ordinal);
     }
+    [Fact]
+    public void ThePremiseIsJudgedAtTheSweepsSettingsAndTheTunedBaseOptimizerIsReportedNextToIt()
+    {
+        var sweepBase = new BaseOptimizerSpec(OptimizerKind.Sgd) { LearningRate = 0.01 };
+        var atSweep = new StudySummary(new StudyConfig("study-base", StudyGroup.Base,
+            new SamVariantDescriptor("study-base") { Schedule = new ScheduleSpec(SchedulePolicy.Never), BaseOptimizer = sweepBase }, 1, 0, null),
+            Stat.Of([0.670, 0.675, 0.680]), Stat.Of([]), Stat.Of([]), Stat.Of([5]), 1, 1, 0);
+        var ownLr = new StudySummary(new StudyConfig("SGD", StudyGroup.Baseline,
+            new SamVariantDescriptor("SGD") { Schedule = new ScheduleSpec(SchedulePolicy.Never), BaseOptimizer = sweepBase with { LearningRate = 0.002 } }, 1, 0, null),
+            Stat.Of([0.796, 0.798, 0.799]), Stat.Of([]), Stat.Of([]), Stat.Of([5]), 1, 1, 0);
+        var lines = StudyReport.Verdict([Point(1, 0, [0.790, 0.792, 0.794]), ownLr, atSweep]);
+        Assert.StartsWith("**Premise**: SAM 79.20 ± 0.12 vs Sgd alone, lr 0.01 (the sweep's) 67.50 ± 0.29 (+11.70 pt, SAM really beats", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("**SGD with its own learning rate** (lr 0.002, chosen on validation): 79.77 ± 0.09 vs SAM 79.20 ± 0.12 (+0.57 pt, the base optimizer alone is really better)",
+            lines[1], StringComparison.Ordinal);
+    }
 }
