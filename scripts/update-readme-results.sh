@@ -22,13 +22,22 @@ images = re.findall(r"!\[([^\]]*)\]\(([^)/]+\.png)\)", summary)
 summary = re.sub(r"\n*!\[[^\]]*\]\([^)/]+\.png\)", "", summary)
 summary = re.sub(r"^# .*\n+", "", summary)
 # One table in the README: everything up to the end of the summary's first table.
-lines, kept, in_table = summary.split("\n"), [], False
-for line in lines:
+lines, kept, in_table, i = summary.split("\n"), [], False, 0
+while i < len(lines):
+    line = lines[i]
     if in_table and not line.startswith("|"):
         break
     in_table = in_table or line.startswith("|")
     kept.append(line)
-body = ["\n".join(kept), ""]
+    i += 1
+# The notes under the table (collapsed or diverged seeds, a shared machine) belong with it.
+while i < len(lines) and lines[i].strip() == "":
+    i += 1
+notes = []
+while i < len(lines) and lines[i].startswith("- "):
+    notes.append(lines[i])
+    i += 1
+body = ["\n".join(kept), ""] + (["\n".join(notes), ""] if notes else [])
 if images:
     body.append(f"![{images[0][0]}]({rel}/{images[0][1]})")
 body += ["", f"Declarations of the variants and every plot: [summary.md]({rel}/summary.md)."]

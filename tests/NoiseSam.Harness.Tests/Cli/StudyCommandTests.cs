@@ -45,11 +45,11 @@ public sealed class StudyCommandTests
         Assert.Contains("**f = 0.5**", md, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(dir["study"], "results.csv")));
         Assert.True(File.Exists(Path.Combine(dir["study"], "landscape_1d.png")));
-        Assert.Contains("![landscape 2d SGD](study/landscape_2d_SGD.png)", md, StringComparison.Ordinal);
+        Assert.Contains("![landscape 2d study-base](study/landscape_2d_study-base.png)", md, StringComparison.Ordinal);
 
         var status = CliHarness.Run(["study", "--status", "--out", dir.Path]);
         Assert.Equal(0, status.ExitCode);
-        Assert.Contains("10 run(s) trained", status.Out, StringComparison.Ordinal);
+        Assert.Contains("12 run(s) trained", status.Out, StringComparison.Ordinal);
 
         // Everything is on disk: the same command trains nothing and rewrites the same tables.
         var again = CliHarness.Run(args);

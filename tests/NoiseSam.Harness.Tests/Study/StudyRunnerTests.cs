@@ -41,7 +41,7 @@ public sealed class StudyRunnerTests
         using var dir = new ScratchDir();
         var (first, trainedFirst) = Counting();
         Assert.True(new StudyRunner(Small(), data, dir.Path, first).TrainAll());
-        Assert.Equal(["study-f1/0", "study-f0.5/0", "SGD/0"], trainedFirst);
+        Assert.Equal(["study-f1/0", "study-f0.5/0", "study-base/0", "SGD/0"], trainedFirst);
         var store = new StudyStore(dir.Path);
         string samRecord = Path.Combine(store.RunDirectory("study-f1", 0), StudyStore.TrainFile);
         var written = File.GetLastWriteTimeUtc(samRecord);
@@ -56,7 +56,7 @@ public sealed class StudyRunnerTests
         Assert.Equal(["study-f0.5/0"], trainedSecond);
         Assert.Equal(before, File.ReadAllText(samRecord));
         Assert.Equal(written, File.GetLastWriteTimeUtc(samRecord));
-        Assert.Equal(3, runner.FinishedRuns().Count);
+        Assert.Equal(4, runner.FinishedRuns().Count);
     }
 
     [Fact]
@@ -86,9 +86,9 @@ public sealed class StudyRunnerTests
         Assert.False(new StudyRunner(Small(), data, dir.Path, callbacks).TrainAll(cancel.Token));
         var (again, trained) = Counting();
         Assert.True(new StudyRunner(Small(), data, dir.Path, again).TrainAll());
-        Assert.Equal(["study-f0.5/0", "SGD/0"], trained);
+        Assert.Equal(["study-f0.5/0", "study-base/0", "SGD/0"], trained);
         var progress = StudyStore.Read<StudyProgress>(new StudyStore(dir.Path).ProgressPath)!;
-        Assert.Equal(("train", 3, 3), (progress.Phase, progress.Done, progress.Total));
+        Assert.Equal(("train", 4, 4), (progress.Phase, progress.Done, progress.Total));
     }
 
     [Fact]
@@ -134,8 +134,8 @@ public sealed class StudyRunnerTests
         }
         Assert.All(measured, m => Assert.True(double.IsFinite(m.TopEigenvalue) && double.IsFinite(m.MSharpness)));
 
-        // SGD, SAM, MBS at the smallest f, and the best noisy run at that f.
-        Assert.Equal(["SGD", "study-f1", "study-f0.5", "study-f0.5-s0.5-gnorm"], runner.LandscapeConfigs().Select(c => c.Id));
+        // The base optimizer alone, SAM, MBS at the smallest f, and the best noisy run at that f.
+        Assert.Equal(["study-base", "study-f1", "study-f0.5", "study-f0.5-s0.5-gnorm"], runner.LandscapeConfigs().Select(c => c.Id));
         foreach (var c in runner.LandscapeConfigs())
         {
             Assert.Equal(6, File.ReadAllLines(Path.Combine(store.LandscapeDirectory, $"{c.Id}.line.csv")).Length);   // header + 5 points
