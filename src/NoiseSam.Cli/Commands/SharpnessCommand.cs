@@ -108,6 +108,8 @@ internal static class SharpnessCommand
             int threadCount = CommonOptions.ThreadCount(parse.GetValue(threads));
             string deviceName = CommonOptions.DeviceName(parse.GetValue(device)!);
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", $"sharpness-{DateTime.Now.ToString("yyyyMMdd-HHmmss", Inv)}");
+            CommonOptions.OutputFolder(outDir, "--out");
+            using var outLock = CommonOptions.LockReportFolder(context, outDir, "--out");
 
             torch.set_num_threads(threadCount);
             var target = ComputeDevice.Parse(deviceName);
@@ -122,60 +124,59 @@ internal static class SharpnessCommand
 
             var report = Measure(context, net, probe, eigenSettings, rhoValue, chunk, kind, grid);
 
-            var files = new List<string>();
-            Directory.CreateDirectory(outDir);
-            if (report.Line is { } line)
+            // Written into a staging folder and swapped in whole: never one run's JSON next to another's plots.
+            var files = ReportFolder.Replace(outDir, staging =>
             {
-                LossLandscape.WriteCsv(line, Path.Combine(outDir, LineCsv));
-                LandscapePlots.WriteLines(Path.Combine(outDir, LinePng), [(Path.GetFileName(file), line)],
-                    $"Loss along a filter-normalised direction ({modelName}, {probe.Samples} samples)");
-                files.AddRange([LineCsv, LinePng]);
-            }
-            if (report.Surface is { } surface)
-            {
-                LossLandscape.WriteCsv(surface, Path.Combine(outDir, SurfaceCsv));
-                LandscapePlots.WriteSurface(Path.Combine(outDir, SurfacePng), surface,
-                    $"Loss surface, filter-normalised directions ({modelName}, {probe.Samples} samples)");
-                files.AddRange([SurfaceCsv, SurfacePng]);
-            }
-            WriteJson(Path.Combine(outDir, JsonName), new
-            {
-                modelFile = Path.GetFullPath(file),
-                model = modelName,
-                data = dataName,
-                samples = probe.Samples,
-                batchSize,
-                device = deviceName,
-                threads = threadCount,
-                seed = eigenSettings.Seed,
-                probeLoss = report.ProbeLoss,
-                hessian = new
+                if (report.Line is { } line)
                 {
-                    method = MethodName(report.Eigen.Method),
-                    topEigenvalue = report.Eigen.Eigenvalue,
-                    iterations = report.Eigen.Iterations,
-                    converged = report.Eigen.Converged,
-                    relativeResidual = report.Eigen.RelativeResidual,
-                    smallestEigenvalue = report.Eigen.Smallest,
-                    smallestRelativeResidual = report.Eigen.SmallestRelativeResidual,
-                    dominantEigenvalue = report.Eigen.Dominant,
-                    maxIterations = eigenSettings.MaxIterations,
-                    tolerance = eigenSettings.Tolerance,
-                    history = report.Eigen.History,
-                    residualHistory = report.Eigen.ResidualHistory,
-                    seconds = report.EigenSeconds,
-                    secondsPerIteration = report.EigenSeconds / report.Eigen.Iterations,
-                },
-                mSharpness = new { value = report.MSharpness, rho = rhoValue, m = chunk, seconds = report.MSharpnessSeconds },
-                landscape = kind == "none" ? null : new
+                    LossLandscape.WriteCsv(line, Path.Combine(staging, LineCsv));
+                    LandscapePlots.WriteLines(Path.Combine(staging, LinePng), [(Path.GetFileName(file), line)],
+                        $"Loss along a filter-normalised direction ({modelName}, {probe.Samples} samples)");
+                }
+                if (report.Surface is { } surface)
                 {
-                    span = grid.Span,
-                    points = grid.Points,
-                    line = report.Line is null ? null : new { csv = LineCsv, png = LinePng, seconds = report.LineSeconds },
-                    surface = report.Surface is null ? null : new { csv = SurfaceCsv, png = SurfacePng, seconds = report.SurfaceSeconds },
-                },
-            });
-            files.Insert(0, JsonName);
+                    LossLandscape.WriteCsv(surface, Path.Combine(staging, SurfaceCsv));
+                    LandscapePlots.WriteSurface(Path.Combine(staging, SurfacePng), surface,
+                        $"Loss surface, filter-normalised directions ({modelName}, {probe.Samples} samples)");
+                }
+                WriteJson(Path.Combine(staging, JsonName), new
+                {
+                    modelFile = Path.GetFullPath(file),
+                    model = modelName,
+                    data = dataName,
+                    samples = probe.Samples,
+                    batchSize,
+                    device = deviceName,
+                    threads = threadCount,
+                    seed = eigenSettings.Seed,
+                    probeLoss = report.ProbeLoss,
+                    hessian = new
+                    {
+                        method = MethodName(report.Eigen.Method),
+                        topEigenvalue = report.Eigen.Eigenvalue,
+                        iterations = report.Eigen.Iterations,
+                        converged = report.Eigen.Converged,
+                        relativeResidual = report.Eigen.RelativeResidual,
+                        smallestEigenvalue = report.Eigen.Smallest,
+                        smallestRelativeResidual = report.Eigen.SmallestRelativeResidual,
+                        dominantEigenvalue = report.Eigen.Dominant,
+                        maxIterations = eigenSettings.MaxIterations,
+                        tolerance = eigenSettings.Tolerance,
+                        history = report.Eigen.History,
+                        residualHistory = report.Eigen.ResidualHistory,
+                        seconds = report.EigenSeconds,
+                        secondsPerIteration = report.EigenSeconds / report.Eigen.Iterations,
+                    },
+                    mSharpness = new { value = report.MSharpness, rho = rhoValue, m = chunk, seconds = report.MSharpnessSeconds },
+                    landscape = kind == "none" ? null : new
+                    {
+                        span = grid.Span,
+                        points = grid.Points,
+                        line = report.Line is null ? null : new { csv = LineCsv, png = LinePng, seconds = report.LineSeconds },
+                        surface = report.Surface is null ? null : new { csv = SurfaceCsv, png = SurfacePng, seconds = report.SurfaceSeconds },
+                    },
+                });
+            }).Select(Path.GetFileName).OrderBy(f => f == JsonName ? 0 : 1).ToList();
 
             context.Console.Write(ResultTable(report, eigenSettings, rhoValue, chunk));
             if (!report.Eigen.Converged)
