@@ -208,51 +208,44 @@ internal static class SharpnessCommand
         Landscape? line = null, surface = null;
         bool wantLine = kind is "1d" or "both", wantSurface = kind is "2d" or "both";
         int chunks = (probe.Samples + chunk - 1) / chunk;
-        CommonOptions.ProgressBars(context)
-            .Start(ctx =>
+        PhaseDisplay.Show(context, display =>
+        {
+            var eigenTask = display.Add($"Hessian top eigenvalue ({MethodName(eigenSettings.Method)})", eigenSettings.MaxIterations);
+            var mTask = display.Add(string.Create(Inv, $"m-sharpness (ρ = {rho}, m = {chunk})"), chunks, start: false);
+            var lineTask = wantLine ? display.Add(string.Create(Inv, $"1-D landscape ({grid.Points} points)"), grid.Points, start: false) : null;
+            var surfaceTask = wantSurface ? display.Add(string.Create(Inv, $"2-D landscape ({grid.Points}×{grid.Points} points)"), grid.Points * grid.Points, start: false) : null;
+
+            eigenTask.Start();
+            var watch = Stopwatch.StartNew();
+            eigen = HessianEigen.Estimate(net, probe, eigenSettings.Method, eigenSettings.MaxIterations, eigenSettings.Tolerance, eigenSettings.Seed,
+                (k, lambda) => eigenTask.Update(k, string.Create(Inv, $"Hessian top eigenvalue · iteration {k} · λ ≈ {lambda:G5}")), cancel);
+            eigenSeconds = watch.Elapsed.TotalSeconds;
+            eigenTask.Stop(string.Create(Inv,
+                $"Hessian top eigenvalue · λ = {eigen.Eigenvalue:G5} after {eigen.Iterations} iteration(s){(eigen.Converged ? "" : ", not converged")}"));
+
+            mTask.Start();
+            watch.Restart();
+            mSharpness = MSharpness.Compute(net, probe, rho, chunk, (done, _) => mTask.Update(done), cancel);
+            mSeconds = watch.Elapsed.TotalSeconds;
+            mTask.Stop();
+
+            if (lineTask is not null)
             {
-                var eigenTask = ctx.AddTask($"Hessian top eigenvalue ({MethodName(eigenSettings.Method)})", maxValue: eigenSettings.MaxIterations);
-                var mTask = ctx.AddTask(string.Create(Inv, $"m-sharpness (ρ = {rho}, m = {chunk})"), autoStart: false, maxValue: chunks);
-                var lineTask = wantLine ? ctx.AddTask(string.Create(Inv, $"1-D landscape ({grid.Points} points)"), autoStart: false, maxValue: grid.Points) : null;
-                var surfaceTask = wantSurface
-                    ? ctx.AddTask(string.Create(Inv, $"2-D landscape ({grid.Points}×{grid.Points} points)"), autoStart: false, maxValue: grid.Points * grid.Points)
-                    : null;
-
-                var watch = Stopwatch.StartNew();
-                eigen = HessianEigen.Estimate(net, probe, eigenSettings.Method, eigenSettings.MaxIterations, eigenSettings.Tolerance, eigenSettings.Seed, (k, lambda) =>
-                {
-                    eigenTask.Value = k;
-                    eigenTask.Description = Markup.Escape(string.Create(Inv, $"Hessian top eigenvalue · iteration {k} · λ ≈ {lambda:G5}"));
-                }, cancel);
-                eigenSeconds = watch.Elapsed.TotalSeconds;
-                eigenTask.Description = Markup.Escape(string.Create(Inv,
-                    $"Hessian top eigenvalue · λ = {eigen.Eigenvalue:G5} after {eigen.Iterations} iteration(s){(eigen.Converged ? "" : ", not converged")}"));
-                eigenTask.Value = eigenTask.MaxValue;
-                eigenTask.StopTask();
-
-                mTask.StartTask();
+                lineTask.Start();
                 watch.Restart();
-                mSharpness = MSharpness.Compute(net, probe, rho, chunk, (done, _) => mTask.Value = done, cancel);
-                mSeconds = watch.Elapsed.TotalSeconds;
-                mTask.StopTask();
-
-                if (lineTask is not null)
-                {
-                    lineTask.StartTask();
-                    watch.Restart();
-                    line = LossLandscape.Line(net, probe, grid, (done, _) => lineTask.Value = done, cancel);
-                    lineSeconds = watch.Elapsed.TotalSeconds;
-                    lineTask.StopTask();
-                }
-                if (surfaceTask is not null)
-                {
-                    surfaceTask.StartTask();
-                    watch.Restart();
-                    surface = LossLandscape.Surface(net, probe, grid, (done, _) => surfaceTask.Value = done, cancel);
-                    surfaceSeconds = watch.Elapsed.TotalSeconds;
-                    surfaceTask.StopTask();
-                }
-            });
+                line = LossLandscape.Line(net, probe, grid, (done, _) => lineTask.Update(done), cancel);
+                lineSeconds = watch.Elapsed.TotalSeconds;
+                lineTask.Stop();
+            }
+            if (surfaceTask is not null)
+            {
+                surfaceTask.Start();
+                watch.Restart();
+                surface = LossLandscape.Surface(net, probe, grid, (done, _) => surfaceTask.Update(done), cancel);
+                surfaceSeconds = watch.Elapsed.TotalSeconds;
+                surfaceTask.Stop();
+            }
+        });
         return new Report(probeLoss, eigen, eigenSeconds, mSharpness, mSeconds, line, lineSeconds, surface, surfaceSeconds);
     }
 

@@ -14,16 +14,8 @@ public sealed class RuntimeFaultTests
 {
     private static readonly string Diverging = Training.DivergingVariant.EnsureRegistered();
 
-    private static void AssertOneLine(CliHarness.Result r, int code, params string[] fragments)
-    {
-        Assert.True(r.ExitCode == code, r.ToString());
-        string err = r.Error.Trim();
-        Assert.DoesNotContain("\n", err);
-        Assert.StartsWith("noisesam: ", err);
-        Assert.DoesNotContain("   at ", r.Error + r.Out);
-        Assert.DoesNotContain("Exception", err);
-        foreach (string f in fragments) Assert.Contains(f, err);
-    }
+    private static void AssertOneLine(CliHarness.Result r, int code, params string[] fragments) =>
+        CliHarness.AssertOneLineError(r, code, fragments);
 
     // ---- 1. every output location is checked before the work --------------------------------------
 
