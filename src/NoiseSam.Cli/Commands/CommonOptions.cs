@@ -252,6 +252,24 @@ internal static class CommonOptions
         }
     }
 
+    /// <summary>
+    /// Writes a report folder (<see cref="Harness.IO.ReportFolder.Replace"/>); a failure (a full disk)
+    /// is one line saying that the folder was left as it was.
+    /// </summary>
+    public static IReadOnlyList<string> WriteReport(string dir, string option, Func<IReadOnlyList<string>> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        try
+        {
+            return write();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{option}: the report could not be written to '{dir}' ({CliApp.OneLine(e.Message)}); " +
+                                  (Directory.Exists(dir) ? "the report already there is unchanged" : "nothing was written"), e);
+        }
+    }
+
     /// <summary>Checks a folder that will receive files of our own (checkpoints) before any work.</summary>
     public static void WritableFolder(string? dir, string option)
     {

@@ -129,10 +129,11 @@ internal static class CompareCommand
             int planned = names.Count * seedList.Count;
             if (context.Cancel.IsCancellationRequested)
                 info = info with { Incomplete = string.Create(Inv, $"interrupted; {runs.Count(r => r.Completed)} of the {planned} planned runs finished and are reported") };
-            var files = ReportWriter.Write(outDir, info, runs);
+            // The table first: if the report cannot be written (a full disk), the results are still on screen.
             var summary = VariantSummary.Compute(runs);
             context.Console.Write(SummaryTable(summary));
             foreach (string note in ReportWriter.Notes(summary)) context.Console.WriteLine(note);
+            var files = CommonOptions.WriteReport(outDir, "--out", () => ReportWriter.Write(outDir, info, runs));
             context.Console.WriteLine($"Wrote {string.Join(", ", files.Select(Path.GetFileName))} to {Path.GetFullPath(outDir)}" +
                                       (info.Incomplete is null ? "" : " (marked incomplete)"));
             if (context.Cancel.IsCancellationRequested)

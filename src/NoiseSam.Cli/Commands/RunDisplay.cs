@@ -71,6 +71,10 @@ internal abstract class RunDisplay
     public static int DescriptionWidth(int width) =>
         Math.Max(12, width - BarWidth(width) - 5 - 9 - (width >= WideColumns ? 9 : 0) - 2 - 6);
 
+    /// <summary>A description for a live bar: markup-escaped and cut to <paramref name="room"/> characters (<see cref="DescriptionWidth"/>).</summary>
+    public static string Fit(string text, int room) =>
+        Markup.Escape(text.Length <= room ? text : text[..(room - 1)] + "…");
+
     /// <summary>A run's line while it trains: where it is, its loss, the last accuracy and the skipped steps.</summary>
     public static string Describe(string label, TrainingProgress p, bool compact)
     {
@@ -163,9 +167,7 @@ internal abstract class RunDisplay
             }
         }
 
-        // Markup-escaped and cut to the room the other columns leave.
-        private string Fit(string text) =>
-            Markup.Escape(text.Length <= descriptionWidth ? text : text[..(descriptionWidth - 1)] + "…");
+        private string Fit(string text) => RunDisplay.Fit(text, descriptionWidth);
     }
 
     private sealed class Plain(CliContext context, IReadOnlyList<DisplayedRun> runs) : RunDisplay

@@ -125,7 +125,8 @@ internal static class SharpnessCommand
             var report = Measure(context, net, probe, eigenSettings, rhoValue, chunk, kind, grid);
 
             // Written into a staging folder and swapped in whole: never one run's JSON next to another's plots.
-            var files = ReportFolder.Replace(outDir, staging =>
+            context.Console.Write(ResultTable(report, eigenSettings, rhoValue, chunk));
+            var files = CommonOptions.WriteReport(outDir, "--out", () => ReportFolder.Replace(outDir, staging =>
             {
                 if (report.Line is { } line)
                 {
@@ -176,9 +177,8 @@ internal static class SharpnessCommand
                         surface = report.Surface is null ? null : new { csv = SurfaceCsv, png = SurfacePng, seconds = report.SurfaceSeconds },
                     },
                 });
-            }).Select(Path.GetFileName).OrderBy(f => f == JsonName ? 0 : 1).ToList();
+            })).Select(Path.GetFileName).OrderBy(f => f == JsonName ? 0 : 1).ToList();
 
-            context.Console.Write(ResultTable(report, eigenSettings, rhoValue, chunk));
             if (!report.Eigen.Converged)
                 context.Note(string.Create(Inv,
                     $"warning: λ_max did not converge: {MethodName(report.Eigen.Method)} stopped at its cap of {eigenSettings.MaxIterations} iterations with a relative residual of " +

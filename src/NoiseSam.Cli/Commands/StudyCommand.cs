@@ -146,6 +146,7 @@ internal static class StudyCommand
     {
         if (!context.Console.Profile.Capabilities.Interactive) return runner.Run(context.Cancel, phases);
         bool finished = false;
+        int room = RunDisplay.DescriptionWidth(context.Console.Profile.Width);
         CommonOptions.ProgressBars(context)
             .Start(ctx =>
             {
@@ -157,7 +158,7 @@ internal static class StudyCommand
                     {
                         overall.MaxValue = Math.Max(1, p.Total);
                         overall.Value = p.Done;
-                        overall.Description = Markup.Escape($"{p.Phase} {p.Done}/{p.Total}{(p.Skipped > 0 ? $" ({p.Skipped} found on disk)" : "")}");
+                        overall.Description = RunDisplay.Fit($"{p.Phase} {p.Done}/{p.Total}{(p.Skipped > 0 ? $" ({p.Skipped} found on disk)" : "")}", room);
                     },
                     Training = (config, seed) => new TrainingCallbacks
                     {
@@ -165,9 +166,9 @@ internal static class StudyCommand
                         {
                             current.MaxValue = p.TotalSteps;
                             current.Value = p.Step;
-                            current.Description = Markup.Escape(string.Create(Inv,
-                                $"{config.Label} seed {seed} · epoch {p.Epoch}/{p.Epochs}{(p.Evaluating ? " · evaluating" : "")} · loss {p.EpochLoss:F3}" +
-                                $"{(p.SkippedInEpoch > 0 ? $" · skipped {p.SkippedInEpoch}" : "")}"));
+                            current.Description = RunDisplay.Fit(string.Create(Inv,
+                                $"{config.Label} seed {seed} · epoch {p.Epoch}/{p.Epochs}{(p.SkippedInEpoch > 0 ? $" · skipped {p.SkippedInEpoch}" : "")}" +
+                                $"{(p.Evaluating ? " · evaluating" : "")} · loss {p.EpochLoss:F3}"), room);
                         },
                         Message = context.Note,
                     },

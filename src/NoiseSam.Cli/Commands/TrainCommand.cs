@@ -139,12 +139,12 @@ internal static class TrainCommand
             {
                 if (run.Records.Count > 0)
                 {
-                    var files = ReportWriter.Write(outDir, new ComparisonInfo
+                    var files = CommonOptions.WriteReport(outDir, "--out", () => ReportWriter.Write(outDir, new ComparisonInfo
                     {
                         Data = dataName, Model = modelName, Epochs = epochCount, Seeds = [seedValue], BatchSize = batchSize, Threads = threadCount,
                         TrainSamples = split.Train.Count, TestSamples = split.Test.Count, DataNotes = DataArguments.Describe(split).Trim(),
                         Started = started, Incomplete = incomplete,
-                    }, [run]);
+                    }, [run]));
                     context.Console.WriteLine($"Wrote {string.Join(", ", files.Select(Path.GetFileName))} to {Path.GetFullPath(outDir)}" +
                                               (incomplete is null ? "" : " (marked incomplete)"));
                 }

@@ -50,6 +50,28 @@ public sealed class RuntimeFaultTests
         AssertOneLine(r, ExitCodes.Usage, "--checkpoint-dir", "is a file");
     }
 
+    // ---- 3. a report folder is never left mixing two runs -------------------------------------------
+
+    [Fact]
+    public void AReportThatCannotBeWrittenLeavesTheFolderAsItWasInOneLine()
+    {
+        using var dir = new ScratchDir();
+        Harness.IO.ReportFolder.Replace(dir["out"], d => File.WriteAllText(Path.Combine(d, "summary.md"), "the first run's"));
+
+        // A full disk while the second run's plots are written.
+        var e = Assert.Throws<IOException>(() => NoiseSam.Cli.Commands.CommonOptions.WriteReport(dir["out"], "--out",
+            () => Harness.IO.ReportFolder.Replace(dir["out"], d =>
+            {
+                File.WriteAllText(Path.Combine(d, "summary.md"), "the second run's");
+                throw new IOException("No space left on device : '" + Path.Combine(d, ".loss_curves.png.tmp") + "'");
+            })));
+
+        Assert.StartsWith($"--out: the report could not be written to '{dir["out"]}' (No space left on device", e.Message);
+        Assert.EndsWith("the report already there is unchanged", e.Message);
+        Assert.Equal("the first run's", File.ReadAllText(Path.Combine(dir["out"], "summary.md")));
+        Assert.Equal([dir["out"]], Directory.GetDirectories(dir.Path));   // no staging folder left
+    }
+
     // ---- 2. one run per folder ---------------------------------------------------------------------
 
     [Fact]
