@@ -14,10 +14,20 @@ public static class ExitCodes
     public const int Success = 0;
     /// <summary>A run failed (bad data file, corrupt checkpoint, training error).</summary>
     public const int Failure = 1;
-    /// <summary>A bad command line.</summary>
+    /// <summary>A bad command line, or an output location that cannot be written (checked before any work).</summary>
     public const int Usage = 2;
-    /// <summary>Interrupted with Ctrl+C.</summary>
+    /// <summary>
+    /// A run diverged: the share of skipped (non-finite) steps in an epoch reached the threshold
+    /// (<c>--max-skipped</c>, default every step of an epoch). <c>train</c> stops at once;
+    /// <c>compare</c> still writes the report of every run, the diverged ones marked.
+    /// </summary>
+    public const int Diverged = 3;
+    /// <summary>An output or checkpoint folder is in use by another noisesam run (its lock file names the run).</summary>
+    public const int InUse = 4;
+    /// <summary>Interrupted with Ctrl+C (SIGINT).</summary>
     public const int Cancelled = 130;
+    /// <summary>Stopped by SIGTERM: like Ctrl+C, what was finished is written first.</summary>
+    public const int Terminated = 143;
 }
 
 /// <summary>Where a command writes: the Spectre console (stdout) and a plain error writer (stderr).</summary>
@@ -26,6 +36,9 @@ public sealed class CliContext
     public required IAnsiConsole Console { get; init; }
     public required TextWriter Error { get; init; }
     public CancellationToken Cancel { get; init; }
+
+    /// <summary>When stdout is not a terminal: the most time between two progress lines within an epoch (epoch and run lines always print).</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Writes a one-line note to stderr.</summary>
     public void Note(string message) => Error.WriteLine($"noisesam: {message}");
@@ -69,7 +82,7 @@ public static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            context.Note($"{string.Join("; ", parse.Errors.Select(e => OneLine(e.Message)))} (see 'noisesam --help')");
+            context.Note($"{string.Join("; ", parse.Errors.Select(e => ParseError(OneLine(e.Message))))} (see 'noisesam --help')");
             return ExitCodes.Usage;
         }
         var config = new InvocationConfiguration
@@ -81,11 +94,18 @@ public static class CliApp
         return Guard(context, () => parse.Invoke(config));
     }
 
+    /// <summary>The command's name in usage lines and messages, whatever the executable is called (NoiseSam.Cli.dll under ./noisesam).</summary>
+    public const string Name = "noisesam";
+
     /// <summary>The command tree.</summary>
-    public static RootCommand BuildRoot(CliContext context)
+    public static Command BuildRoot(CliContext context)
     {
-        var root = new RootCommand(
+        // Not a RootCommand, which names itself after the executable ("NoiseSam.Cli"): a command
+        // named noisesam with the root's help and version options.
+        var root = new Command(Name,
             "noisesam: train, time and compare SAM variants declared with the NoiseSam DSL (Wei, Zhang & Tan 2025).");
+        root.Options.Add(new System.CommandLine.Help.HelpOption());
+        root.Options.Add(new VersionOption());
         root.Subcommands.Add(VariantsCommand.Create(context));
         root.Subcommands.Add(CompareCommand.Create(context));
         root.Subcommands.Add(TrainCommand.Create(context));
@@ -119,6 +139,11 @@ public static class CliApp
             context.Note($"data: {OneLine(e.Message)}");
             return ExitCodes.Failure;
         }
+        catch (Harness.IO.RunLockedException e)
+        {
+            context.Note(OneLine(e.Message));
+            return ExitCodes.InUse;
+        }
         catch (OperationCanceledException)
         {
             context.Note("cancelled");
@@ -135,6 +160,28 @@ public static class CliApp
             if (Environment.GetEnvironmentVariable("NOISESAM_DEBUG") == "1") context.Error.WriteLine(e);
             return ExitCodes.Failure;
         }
+    }
+
+    /// <summary>
+    /// A parse error in the user's words: "Cannot parse argument 'x' for option '--epochs' as expected
+    /// type 'System.Nullable`1[System.Int32]'" becomes "--epochs: 'x' is not a whole number".
+    /// </summary>
+    public static string ParseError(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message,
+            @"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']*)' as expected type '(?<type>[^']*)'\.?$");
+        if (!m.Success) return message;
+        string type = m.Groups["type"].Value;
+        var inner = System.Text.RegularExpressions.Regex.Match(type, @"^System\.Nullable`1\[(?<t>.*)\]$");
+        if (inner.Success) type = inner.Groups["t"].Value;
+        string expected = type switch
+        {
+            "System.Int32" or "System.Int64" => "a whole number",
+            "System.Double" or "System.Single" => "a number",
+            "System.Boolean" => "true or false",
+            _ => "a " + type[(type.LastIndexOf('.') + 1)..],
+        };
+        return $"{m.Groups["option"].Value}: '{m.Groups["value"].Value}' is not {expected}";
     }
 
     /// <summary>Collapses a message onto one line.</summary>

@@ -20,6 +20,9 @@ public class ValueRuleTests
     [InlineData("""[SamVariant("X", {|NSAM003:Rho = -0.05|})]""")]
     [InlineData("""[SamVariant("X", {|NSAM003:Rho = double.NaN|})]""")]
     [InlineData("""[SamVariant("X", {|NSAM003:Rho = double.PositiveInfinity|})]""")]
+    [InlineData("""[SamVariant("X", {|NSAM003:Rho = double.MaxValue|})]""")]
+    [InlineData("""[SamVariant("X", {|NSAM003:Rho = 1e300|})]""")]
+    [InlineData("""[SamVariant("X", {|NSAM003:Rho = 100.5|})]""")]
     [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.Adaptive, {|NSAM003:Eta = -0.01|})]""")]
     [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.StochasticWeight, {|NSAM003:Beta = 0|})]""")]
     [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.StochasticWeight, {|NSAM003:Beta = 1.5|})]""")]
@@ -28,7 +31,7 @@ public class ValueRuleTests
     [Theory]
     [InlineData("""[SamVariant("X", Rho = 1e-9)]""")]
     [InlineData("""[SamVariant("X", Rho = 0.05)]""")]
-    [InlineData("""[SamVariant("X", Rho = 1e300)]""")]
+    [InlineData("""[SamVariant("X", Rho = 100)]""")]
     [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.Adaptive, Eta = 0)]""")]
     [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.StochasticWeight, Beta = 1)]""")]
     [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.StochasticWeight, Beta = 1e-6)]""")]
@@ -40,6 +43,13 @@ public class ValueRuleTests
             TestSource.Class("""[SamVariant("NI-MBS", {|#0:Rho = -1|})]"""),
             Verifier.Diagnostic<SamDeclarationValueAnalyzer>("NSAM003", 0,
                 "Variant 'NI-MBS': [SamVariant(Rho = -1)] must be a finite number > 0; use a value such as 0.05"));
+
+    [Fact]
+    public Task Nsam003_message_for_a_radius_that_overflows_every_step() =>
+        Verifier.AnalyzerAsync<SamDeclarationValueAnalyzer>(
+            TestSource.Class("""[SamVariant("Big", {|#0:Rho = 1e6|})]"""),
+            Verifier.Diagnostic<SamDeclarationValueAnalyzer>("NSAM003", 0,
+                "Variant 'Big': [SamVariant(Rho = 1000000)] must be at most 100: the weights move by ‖ε‖ = Rho, and radii far above that overflow every step (skipped); use a value such as 0.05 (ASAM: 0.5–2)"));
 
     // ---- NSAM004: fractions in (0, 1] ---------------------------------------------------------
 

@@ -53,7 +53,7 @@ internal static class DiagnosticDescriptors
         category: DiagnosticCategories.Configuration,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The perturbation radius Rho must be finite and > 0, the ASAM offset Eta finite and >= 0, and the ESAM-SWP keep probability Beta in (0, 1].",
+        description: "The perturbation radius Rho must be finite, > 0 and at most 100, the ASAM offset Eta finite and >= 0, and the ESAM-SWP keep probability Beta in (0, 1].",
         helpLinkUri: HelpLinkBase + "NSAM003.md");
 
     /// <summary>

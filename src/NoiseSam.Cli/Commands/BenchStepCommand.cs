@@ -72,6 +72,7 @@ internal static class BenchStepCommand
             };
             if (parse.GetValue(warmup) < 0) throw new UsageException($"--warmup must be at least 0 (got {parse.GetValue(warmup)})");
             int memoryStepCount = CommonOptions.Positive(parse.GetValue(memorySteps), "--memory-steps");
+            CommonOptions.OutputFile(parse.GetValue(output), "--out");
             if (parse.GetValue(rssSteps) is long rssCount)
             {
                 long every = parse.GetValue(rssEvery);

@@ -79,6 +79,35 @@ internal static class CommonOptions
         HelpName = "N",
     };
 
+    /// <summary>--max-skipped: when a run counts as diverged (<see cref="TrainingOptions.DivergenceShare"/>).</summary>
+    public static Option<string> MaxSkipped() => new("--max-skipped")
+    {
+        Description = "Stop a run as diverged (exit code 3) once the steps of one epoch skipped for a non-finite loss or gradient reach this share " +
+                      "of the epoch's steps: a number in (0, 1] (1, the default: every step of an epoch; 0.1 stops early), or 'off'. See docs/cli.md.",
+        DefaultValueFactory = _ => "1",
+        HelpName = "share|off",
+    };
+
+    /// <summary>Reads --max-skipped: a share in (0, 1], or null for 'off'.</summary>
+    public static double? DivergenceShare(string? text)
+    {
+        text = text?.Trim();
+        if (string.Equals(text, "off", StringComparison.OrdinalIgnoreCase)) return null;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double share) && share > 0 && share <= 1) return share;
+        throw new UsageException($"--max-skipped must be a share in (0, 1] or 'off' (got '{text}')");
+    }
+
+    /// <summary>Steps of one epoch: ⌈samples / batch⌉, without overflowing for any batch size.</summary>
+    public static int StepsPerEpoch(int samples, int batchSize) => (int)(((long)samples + batchSize - 1) / batchSize);
+
+    /// <summary>A note when the batch is larger than the training set: every epoch is then one smaller step.</summary>
+    public static void NoteLargeBatch(CliContext context, int samples, int batchSize)
+    {
+        if (batchSize > samples)
+            context.Note(string.Create(CultureInfo.InvariantCulture,
+                $"--batch-size {batchSize} is larger than the {samples} training samples: every epoch is one step of {samples}"));
+    }
+
     /// <summary>Loads --variants-from if given.</summary>
     public static void LoadVariants(CliContext context, string? path)
     {
@@ -123,12 +152,11 @@ internal static class CommonOptions
             throw new UsageException($"--data-dir: no such directory '{dir}'");
     }
 
-    /// <summary>The progress display every long command uses: bars stay on screen, with elapsed and remaining time.</summary>
+    /// <summary>The progress display every long command uses: bars stay on screen, with elapsed and remaining time (<see cref="RunDisplay.Columns"/>).</summary>
     public static Progress ProgressBars(CliContext context) => context.Console.Progress()
         .AutoClear(false)
         .HideCompleted(false)
-        .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-            new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn());
+        .Columns(RunDisplay.Columns(context.Console.Profile.Width));
 
     /// <summary>--train-limit of commands with a default subset: unset = <paramref name="defaultLimit"/>, 0 = all samples.</summary>
     public static int? TrainLimitOrDefault(int? value, int defaultLimit)
@@ -136,6 +164,9 @@ internal static class CommonOptions
         if (value is < 0) throw new UsageException($"--train-limit must be at least 0 (got {value})");
         return value switch { null => defaultLimit, 0 => null, var n => n };
     }
+
+    /// <summary>--train-limit of train, whose default is every sample: unset or 0 = all (as for compare, study and tune).</summary>
+    public static int? TrainLimitOrAll(int? value) => value is null ? null : TrainLimitOrDefault(value, 0);
 
     public static int Positive(int value, string option)
     {
@@ -190,6 +221,52 @@ internal static class CommonOptions
         catch (IOException e)
         {
             throw new UsageException($"{option}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Claims a report folder (<c>--out</c> of compare, train, sharpness) for this run, before any
+    /// work: a second run on the same folder is refused in one line (exit <see cref="ExitCodes.InUse"/>).
+    /// The lock file sits beside the folder, which is replaced as a whole when the report is written.
+    /// </summary>
+    public static Harness.IO.RunLock? LockReportFolder(CliContext context, string? dir, string option) =>
+        dir is null ? null : Lock(context, Harness.IO.RunLock.Beside(dir), dir, option);
+
+    /// <summary>Claims a folder of our own files (<c>--checkpoint-dir</c>) for this run, before any work; the lock file sits inside it.</summary>
+    public static Harness.IO.RunLock? LockFolder(CliContext context, string? dir, string option) =>
+        dir is null ? null : Lock(context, Harness.IO.RunLock.InFolder(dir), dir, option);
+
+    private static Harness.IO.RunLock Lock(CliContext context, string lockPath, string dir, string option)
+    {
+        try
+        {
+            return Harness.IO.RunLock.Acquire(lockPath, dir, note => context.Note($"{option}: {note}"));
+        }
+        catch (Harness.IO.RunLockedException e)
+        {
+            throw new Harness.IO.RunLockedException($"{option}: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{option}: cannot create the lock file {lockPath}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Writes a report folder (<see cref="Harness.IO.ReportFolder.Replace"/>); a failure (a full disk)
+    /// is one line saying that the folder was left as it was.
+    /// </summary>
+    public static IReadOnlyList<string> WriteReport(string dir, string option, Func<IReadOnlyList<string>> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        try
+        {
+            return write();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{option}: the report could not be written to '{dir}' ({CliApp.OneLine(e.Message)}); " +
+                                  (Directory.Exists(dir) ? "the report already there is unchanged" : "nothing was written"), e);
         }
     }
 

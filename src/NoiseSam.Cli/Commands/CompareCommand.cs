@@ -58,12 +58,17 @@ internal static class CompareCommand
         var batch = CommonOptions.BatchSize();
         var trainLimit = CommonOptions.TrainLimit($"default {DefaultTrainLimit} for the default plan, 0 = all");
         var testLimit = CommonOptions.TestLimit();
-        var output = new Option<string?>("--out", "-o") { Description = "Output directory (default ./runs/compare-<timestamp>).", HelpName = "dir" };
+        var output = new Option<string?>("--out", "-o")
+        {
+            Description = "Output directory (default ./runs/compare-<timestamp>), replaced as a whole by the report; one run at a time (a second is refused, exit code 4).",
+            HelpName = "dir",
+        };
+        var maxSkipped = CommonOptions.MaxSkipped();
         var from = CommonOptions.VariantsFrom();
         var dataArgs = new DataArguments(DefaultRegime.ValidationFraction, DefaultRegime.LabelNoise);
 
         var command = new Command("compare", "Train each variant with each seed on the same data; write summary.md, summary.csv, runs.json and PNG plots.");
-        foreach (var o in new Option[] { epochs, seeds, variants, model, data, dataDir, threads, device, batch, trainLimit, testLimit, output, from }.Concat(dataArgs.All))
+        foreach (var o in new Option[] { epochs, seeds, variants, model, data, dataDir, threads, device, batch, trainLimit, testLimit, output, maxSkipped, from }.Concat(dataArgs.All))
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
@@ -82,8 +87,10 @@ internal static class CompareCommand
             int? trainN = CommonOptions.TrainLimitOrDefault(parse.GetValue(trainLimit), DefaultTrainLimit);
             int? testN = parse.GetValue(testLimit);
             if (testN is < 1) throw new UsageException($"--test-limit must be at least 1 (got {testN})");
+            double? divergence = CommonOptions.DivergenceShare(parse.GetValue(maxSkipped));
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", $"compare-{DateTime.Now.ToString("yyyyMMdd-HHmmss", Inv)}");
             CommonOptions.OutputFolder(outDir, "--out");
+            using var outLock = CommonOptions.LockReportFolder(context, outDir, "--out");
 
             var dataOptions = dataArgs.Read(parse);
             bool? augment = dataArgs.ReadAugment(parse);
@@ -92,9 +99,10 @@ internal static class CompareCommand
             var options = new ComparisonOptions
             {
                 Variants = names, Seeds = seedList, Model = modelName, Epochs = epochCount, BatchSize = batchSize, Threads = threadCount,
-                Device = deviceName, Augment = augment,
+                Device = deviceName, Augment = augment, DivergenceShare = divergence,
             };
-            int stepsPerEpoch = (split.Train.Count + batchSize - 1) / batchSize;
+            int stepsPerEpoch = CommonOptions.StepsPerEpoch(split.Train.Count, batchSize);
+            CommonOptions.NoteLargeBatch(context, split.Train.Count, batchSize);
             double units = names.Sum(n => SamVariantRegistry.TryGet(n, out var e) ? CostModel.IdealRatio(e.Descriptor) : 1) * seedList.Count;
             double threadFactor = 2.0 / Math.Clamp(threadCount, 1, 2);
             // Evaluation: the monitored split every epoch, plus the test split once when that is the validation split.
@@ -103,9 +111,9 @@ internal static class CompareCommand
                               + names.Count * seedList.Count * evaluated * EvalSecondsPerSample);
             context.Console.WriteLine(string.Create(Inv,
                 $"Plan: {names.Count} variant(s) × {seedList.Count} seed(s) × {epochCount} epoch(s) of {split.Train.Count} {dataName} training samples " +
-                $"({stepsPerEpoch} steps of {batchSize}), test on {split.Test.Count}, model {modelName}, {threadCount} thread(s).") + DataArguments.Describe(split));
+                $"({stepsPerEpoch} steps of {Math.Min(batchSize, split.Train.Count)}), test on {split.Test.Count}, model {modelName}, {threadCount} thread(s).") + DataArguments.Describe(split));
             context.Console.WriteLine(string.Create(Inv,
-                $"Variants: {string.Join(", ", names)}. Estimated time ≈ {estimate / 60:F1} min (cost model × measured small-CNN speed on 2 cores). Output: {Path.GetFullPath(outDir)}"));
+                $"Variants: {string.Join(", ", names)}. {Estimate(estimate, MachineLoad.ReadLoadAverage(), threadCount, Environment.ProcessorCount)} Output: {Path.GetFullPath(outDir)}"));
 
             var info = new ComparisonInfo
             {
@@ -115,18 +123,29 @@ internal static class CompareCommand
             var runs = RunWithProgress(context, options, split, stepsPerEpoch);
             if (runs.Count == 0)
             {
-                context.Note("no run finished; nothing to report");
+                context.Note($"no run finished; nothing written to {Path.GetFullPath(outDir)}");
                 return context.Cancel.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Failure;
             }
-            var files = ReportWriter.Write(outDir, info, runs);
+            int planned = names.Count * seedList.Count;
+            if (context.Cancel.IsCancellationRequested)
+                info = info with { Incomplete = string.Create(Inv, $"interrupted; {runs.Count(r => r.Completed)} of the {planned} planned runs finished and are reported") };
+            // The table first: if the report cannot be written (a full disk), the results are still on screen.
             var summary = VariantSummary.Compute(runs);
             context.Console.Write(SummaryTable(summary));
             foreach (string note in ReportWriter.Notes(summary)) context.Console.WriteLine(note);
-            context.Console.WriteLine($"Wrote {string.Join(", ", files.Select(Path.GetFileName))} to {Path.GetFullPath(outDir)}");
+            var files = CommonOptions.WriteReport(outDir, "--out", () => ReportWriter.Write(outDir, info, runs));
+            context.Console.WriteLine($"Wrote {string.Join(", ", files.Select(Path.GetFileName))} to {Path.GetFullPath(outDir)}" +
+                                      (info.Incomplete is null ? "" : " (marked incomplete)"));
             if (context.Cancel.IsCancellationRequested)
             {
                 context.Note("cancelled: the reports cover the runs that finished");
                 return ExitCodes.Cancelled;
+            }
+            var diverged = runs.Where(r => r.Diverged).Select(r => $"{r.Variant} seed {r.Seed}").ToList();
+            if (diverged.Count > 0)
+            {
+                context.Note($"diverged: {string.Join(", ", diverged)} (marked in the report; the other runs are reported as usual)");
+                return ExitCodes.Diverged;
             }
             return ExitCodes.Success;
         }));
@@ -136,46 +155,33 @@ internal static class CompareCommand
     private static IReadOnlyList<RunResult> RunWithProgress(CliContext context, ComparisonOptions options, Harness.Data.DataSplit split, int stepsPerEpoch)
     {
         var plan = Comparison.Plan(options);
-        var ratios = options.Variants.ToDictionary(v => v, v => SamVariantRegistry.TryGet(v, out var e) ? CostModel.IdealRatio(e.Descriptor) : 1.0,
-            StringComparer.OrdinalIgnoreCase);
-        double total = plan.Sum(p => ratios[p.Variant] * stepsPerEpoch * options.Epochs);
+        var shown = plan.Select(p => new DisplayedRun($"{p.Variant} seed {p.Seed}", (long)stepsPerEpoch * options.Epochs,
+            SamVariantRegistry.TryGet(p.Variant, out var e) ? CostModel.IdealRatio(e.Descriptor) : 1.0)).ToList();
         IReadOnlyList<RunResult> results = [];
-        CommonOptions.ProgressBars(context)
-            .Start(ctx =>
-            {
-                var overall = ctx.AddTask("all runs", maxValue: total);
-                var tasks = plan.ToDictionary(p => p, p => ctx.AddTask(Markup.Escape($"{p.Variant} seed {p.Seed}"), autoStart: false,
-                    maxValue: (double)stepsPerEpoch * options.Epochs));
-                results = Comparison.Run(options, split, (variant, seed) =>
-                {
-                    var task = tasks[(variant, seed)];
-                    task.StartTask();
-                    double ratio = ratios[variant];
-                    return new TrainingCallbacks
-                    {
-                        Progress = p =>
-                        {
-                            task.Value = p.Step;
-                            overall.Value = Math.Min(total, overall.Value + (p.Evaluating ? 0 : ratio));
-                            string acc = double.IsNaN(p.LastAccuracy) ? "–" : (p.LastAccuracy * 100).ToString("F1", Inv) + "%";
-                            task.Description = Markup.Escape(string.Create(Inv,
-                                $"{variant} seed {seed} · epoch {p.Epoch}/{p.Epochs} · step {p.StepInEpoch}/{p.StepsPerEpoch}" +
-                                $"{(p.Evaluating ? " · evaluating" : "")} · loss {p.EpochLoss:F3} · acc {acc}"));
-                        },
-                        Message = context.Note,
-                    };
-                }, run =>
-                {
-                    var task = tasks[(run.Variant, run.Seed)];
-                    task.Description = Markup.Escape(string.Create(Inv,
-                        $"{run.Variant} seed {run.Seed} · {run.Records.Count} epoch(s) · acc {run.FinalAccuracy * 100:F2}% · {run.TrainSeconds:F0} s"));
-                    if (run.Completed) task.Value = task.MaxValue;
-                    task.StopTask();
-                }, context.Cancel);
-                overall.Value = total;
-                overall.StopTask();
-            });
+        RunDisplay.Show(context, shown, display =>
+        {
+            int index = 0;
+            results = Comparison.Run(options, split,
+                (_, _) => display.Callbacks(index, new TrainingCallbacks { Message = context.Note }),
+                run => display.Finished(index++, run), context.Cancel);
+        });
         return results;
+    }
+
+    /// <summary>
+    /// The plan's time estimate. On a shared machine the run gets only its share of the cores, so
+    /// the estimate is scaled by <see cref="MachineLoad.Slowdown"/> ((load + threads) / cores) and
+    /// says so, next to the quiet-machine figure.
+    /// </summary>
+    public static string Estimate(double quietSeconds, double loadAverage, int threads, int cores)
+    {
+        string quiet = string.Create(Inv, $"{quietSeconds / 60:F1} min");
+        double slowdown = MachineLoad.Slowdown(loadAverage, threads, cores);
+        if (slowdown < 1.25)
+            return $"Estimated time ≈ {quiet} (cost model × measured small-CNN speed on 2 cores).";
+        return string.Create(Inv,
+            $"Estimated time ≈ {quietSeconds * slowdown / 60:F1} min: the machine is shared (load average {loadAverage:F1} on {cores} core(s)), " +
+            $"so this run gets about 1/{slowdown:F1} of the speed it has alone ({quiet} on a quiet machine); wall-time ratios to SGD will be marked ~ (unreliable).");
     }
 
     /// <summary>The console's final table (the columns of summary.md, compact enough for 80 columns).</summary>
@@ -191,15 +197,16 @@ internal static class CompareCommand
         {
             table.AddRow(
                 Markup.Escape(s.Variant),
-                s.Accuracy.N > 1 ? string.Create(Inv, $"{s.Accuracy.Mean * 100:F2}±{s.Accuracy.StandardError * 100:F2}") : (s.Accuracy.Mean * 100).ToString("F2", Inv),
-                s.Accuracy.N.ToString(Inv) + (s.Collapsed.Count > 0 ? $"[red]+{s.Collapsed.Count}✗[/]" : ""),
+                s.Accuracy.N == 0 && s.Diverged.Count > 0 ? "[red]diverged[/]"
+                    : s.Accuracy.N > 1 ? string.Create(Inv, $"{s.Accuracy.Mean * 100:F2}±{s.Accuracy.StandardError * 100:F2}") : (s.Accuracy.Mean * 100).ToString("F2", Inv),
+                s.Accuracy.N.ToString(Inv) + (s.Collapsed.Count > 0 ? $"[red]+{s.Collapsed.Count}✗[/]" : "") + (s.Diverged.Count > 0 ? $"[red]+{s.Diverged.Count}↯[/]" : ""),
                 Delta(s, sgd), Delta(s, sam),
                 s.TimeRatio is double r ? (s.TimeRatioContended ? "~" : "") + r.ToString("F2", Inv) : "–",
                 s.IdealRatio.ToString("F2", Inv),
                 (s.SamStepShare * 100).ToString("F0", Inv) + "%",
                 s.SkippedSteps.ToString(Inv));
         }
-        table.Caption("ΔSGD/ΔSAM: points; [bold]bold[/] = beyond 2 combined SE. ✗: collapsed seeds, left out of the mean. " +
+        table.Caption("ΔSGD/ΔSAM: points; [bold]bold[/] = beyond 2 combined SE. ✗: collapsed seeds, left out of the mean; ↯: diverged seeds. " +
                       "×SGD: time per epoch (~: machine shared, unreliable); Ideal: cost model; SAM: share of SAM steps");
         return table;
     }

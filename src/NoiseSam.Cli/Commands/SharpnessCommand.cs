@@ -108,6 +108,8 @@ internal static class SharpnessCommand
             int threadCount = CommonOptions.ThreadCount(parse.GetValue(threads));
             string deviceName = CommonOptions.DeviceName(parse.GetValue(device)!);
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", $"sharpness-{DateTime.Now.ToString("yyyyMMdd-HHmmss", Inv)}");
+            CommonOptions.OutputFolder(outDir, "--out");
+            using var outLock = CommonOptions.LockReportFolder(context, outDir, "--out");
 
             torch.set_num_threads(threadCount);
             var target = ComputeDevice.Parse(deviceName);
@@ -122,62 +124,61 @@ internal static class SharpnessCommand
 
             var report = Measure(context, net, probe, eigenSettings, rhoValue, chunk, kind, grid);
 
-            var files = new List<string>();
-            Directory.CreateDirectory(outDir);
-            if (report.Line is { } line)
-            {
-                LossLandscape.WriteCsv(line, Path.Combine(outDir, LineCsv));
-                LandscapePlots.WriteLines(Path.Combine(outDir, LinePng), [(Path.GetFileName(file), line)],
-                    $"Loss along a filter-normalised direction ({modelName}, {probe.Samples} samples)");
-                files.AddRange([LineCsv, LinePng]);
-            }
-            if (report.Surface is { } surface)
-            {
-                LossLandscape.WriteCsv(surface, Path.Combine(outDir, SurfaceCsv));
-                LandscapePlots.WriteSurface(Path.Combine(outDir, SurfacePng), surface,
-                    $"Loss surface, filter-normalised directions ({modelName}, {probe.Samples} samples)");
-                files.AddRange([SurfaceCsv, SurfacePng]);
-            }
-            WriteJson(Path.Combine(outDir, JsonName), new
-            {
-                modelFile = Path.GetFullPath(file),
-                model = modelName,
-                data = dataName,
-                samples = probe.Samples,
-                batchSize,
-                device = deviceName,
-                threads = threadCount,
-                seed = eigenSettings.Seed,
-                probeLoss = report.ProbeLoss,
-                hessian = new
-                {
-                    method = MethodName(report.Eigen.Method),
-                    topEigenvalue = report.Eigen.Eigenvalue,
-                    iterations = report.Eigen.Iterations,
-                    converged = report.Eigen.Converged,
-                    relativeResidual = report.Eigen.RelativeResidual,
-                    smallestEigenvalue = report.Eigen.Smallest,
-                    smallestRelativeResidual = report.Eigen.SmallestRelativeResidual,
-                    dominantEigenvalue = report.Eigen.Dominant,
-                    maxIterations = eigenSettings.MaxIterations,
-                    tolerance = eigenSettings.Tolerance,
-                    history = report.Eigen.History,
-                    residualHistory = report.Eigen.ResidualHistory,
-                    seconds = report.EigenSeconds,
-                    secondsPerIteration = report.EigenSeconds / report.Eigen.Iterations,
-                },
-                mSharpness = new { value = report.MSharpness, rho = rhoValue, m = chunk, seconds = report.MSharpnessSeconds },
-                landscape = kind == "none" ? null : new
-                {
-                    span = grid.Span,
-                    points = grid.Points,
-                    line = report.Line is null ? null : new { csv = LineCsv, png = LinePng, seconds = report.LineSeconds },
-                    surface = report.Surface is null ? null : new { csv = SurfaceCsv, png = SurfacePng, seconds = report.SurfaceSeconds },
-                },
-            });
-            files.Insert(0, JsonName);
-
+            // Written into a staging folder and swapped in whole: never one run's JSON next to another's plots.
             context.Console.Write(ResultTable(report, eigenSettings, rhoValue, chunk));
+            var files = CommonOptions.WriteReport(outDir, "--out", () => ReportFolder.Replace(outDir, staging =>
+            {
+                if (report.Line is { } line)
+                {
+                    LossLandscape.WriteCsv(line, Path.Combine(staging, LineCsv));
+                    LandscapePlots.WriteLines(Path.Combine(staging, LinePng), [(Path.GetFileName(file), line)],
+                        $"Loss along a filter-normalised direction ({modelName}, {probe.Samples} samples)");
+                }
+                if (report.Surface is { } surface)
+                {
+                    LossLandscape.WriteCsv(surface, Path.Combine(staging, SurfaceCsv));
+                    LandscapePlots.WriteSurface(Path.Combine(staging, SurfacePng), surface,
+                        $"Loss surface, filter-normalised directions ({modelName}, {probe.Samples} samples)");
+                }
+                WriteJson(Path.Combine(staging, JsonName), new
+                {
+                    modelFile = Path.GetFullPath(file),
+                    model = modelName,
+                    data = dataName,
+                    samples = probe.Samples,
+                    batchSize,
+                    device = deviceName,
+                    threads = threadCount,
+                    seed = eigenSettings.Seed,
+                    probeLoss = report.ProbeLoss,
+                    hessian = new
+                    {
+                        method = MethodName(report.Eigen.Method),
+                        topEigenvalue = report.Eigen.Eigenvalue,
+                        iterations = report.Eigen.Iterations,
+                        converged = report.Eigen.Converged,
+                        relativeResidual = report.Eigen.RelativeResidual,
+                        smallestEigenvalue = report.Eigen.Smallest,
+                        smallestRelativeResidual = report.Eigen.SmallestRelativeResidual,
+                        dominantEigenvalue = report.Eigen.Dominant,
+                        maxIterations = eigenSettings.MaxIterations,
+                        tolerance = eigenSettings.Tolerance,
+                        history = report.Eigen.History,
+                        residualHistory = report.Eigen.ResidualHistory,
+                        seconds = report.EigenSeconds,
+                        secondsPerIteration = report.EigenSeconds / report.Eigen.Iterations,
+                    },
+                    mSharpness = new { value = report.MSharpness, rho = rhoValue, m = chunk, seconds = report.MSharpnessSeconds },
+                    landscape = kind == "none" ? null : new
+                    {
+                        span = grid.Span,
+                        points = grid.Points,
+                        line = report.Line is null ? null : new { csv = LineCsv, png = LinePng, seconds = report.LineSeconds },
+                        surface = report.Surface is null ? null : new { csv = SurfaceCsv, png = SurfacePng, seconds = report.SurfaceSeconds },
+                    },
+                });
+            })).Select(Path.GetFileName).OrderBy(f => f == JsonName ? 0 : 1).ToList();
+
             if (!report.Eigen.Converged)
                 context.Note(string.Create(Inv,
                     $"warning: λ_max did not converge: {MethodName(report.Eigen.Method)} stopped at its cap of {eigenSettings.MaxIterations} iterations with a relative residual of " +
@@ -207,51 +208,44 @@ internal static class SharpnessCommand
         Landscape? line = null, surface = null;
         bool wantLine = kind is "1d" or "both", wantSurface = kind is "2d" or "both";
         int chunks = (probe.Samples + chunk - 1) / chunk;
-        CommonOptions.ProgressBars(context)
-            .Start(ctx =>
+        PhaseDisplay.Show(context, display =>
+        {
+            var eigenTask = display.Add($"Hessian top eigenvalue ({MethodName(eigenSettings.Method)})", eigenSettings.MaxIterations);
+            var mTask = display.Add(string.Create(Inv, $"m-sharpness (ρ = {rho}, m = {chunk})"), chunks, start: false);
+            var lineTask = wantLine ? display.Add(string.Create(Inv, $"1-D landscape ({grid.Points} points)"), grid.Points, start: false) : null;
+            var surfaceTask = wantSurface ? display.Add(string.Create(Inv, $"2-D landscape ({grid.Points}×{grid.Points} points)"), grid.Points * grid.Points, start: false) : null;
+
+            eigenTask.Start();
+            var watch = Stopwatch.StartNew();
+            eigen = HessianEigen.Estimate(net, probe, eigenSettings.Method, eigenSettings.MaxIterations, eigenSettings.Tolerance, eigenSettings.Seed,
+                (k, lambda) => eigenTask.Update(k, string.Create(Inv, $"Hessian top eigenvalue · iteration {k} · λ ≈ {lambda:G5}")), cancel);
+            eigenSeconds = watch.Elapsed.TotalSeconds;
+            eigenTask.Stop(string.Create(Inv,
+                $"Hessian top eigenvalue · λ = {eigen.Eigenvalue:G5} after {eigen.Iterations} iteration(s){(eigen.Converged ? "" : ", not converged")}"));
+
+            mTask.Start();
+            watch.Restart();
+            mSharpness = MSharpness.Compute(net, probe, rho, chunk, (done, _) => mTask.Update(done), cancel);
+            mSeconds = watch.Elapsed.TotalSeconds;
+            mTask.Stop();
+
+            if (lineTask is not null)
             {
-                var eigenTask = ctx.AddTask($"Hessian top eigenvalue ({MethodName(eigenSettings.Method)})", maxValue: eigenSettings.MaxIterations);
-                var mTask = ctx.AddTask(string.Create(Inv, $"m-sharpness (ρ = {rho}, m = {chunk})"), autoStart: false, maxValue: chunks);
-                var lineTask = wantLine ? ctx.AddTask(string.Create(Inv, $"1-D landscape ({grid.Points} points)"), autoStart: false, maxValue: grid.Points) : null;
-                var surfaceTask = wantSurface
-                    ? ctx.AddTask(string.Create(Inv, $"2-D landscape ({grid.Points}×{grid.Points} points)"), autoStart: false, maxValue: grid.Points * grid.Points)
-                    : null;
-
-                var watch = Stopwatch.StartNew();
-                eigen = HessianEigen.Estimate(net, probe, eigenSettings.Method, eigenSettings.MaxIterations, eigenSettings.Tolerance, eigenSettings.Seed, (k, lambda) =>
-                {
-                    eigenTask.Value = k;
-                    eigenTask.Description = Markup.Escape(string.Create(Inv, $"Hessian top eigenvalue · iteration {k} · λ ≈ {lambda:G5}"));
-                }, cancel);
-                eigenSeconds = watch.Elapsed.TotalSeconds;
-                eigenTask.Description = Markup.Escape(string.Create(Inv,
-                    $"Hessian top eigenvalue · λ = {eigen.Eigenvalue:G5} after {eigen.Iterations} iteration(s){(eigen.Converged ? "" : ", not converged")}"));
-                eigenTask.Value = eigenTask.MaxValue;
-                eigenTask.StopTask();
-
-                mTask.StartTask();
+                lineTask.Start();
                 watch.Restart();
-                mSharpness = MSharpness.Compute(net, probe, rho, chunk, (done, _) => mTask.Value = done, cancel);
-                mSeconds = watch.Elapsed.TotalSeconds;
-                mTask.StopTask();
-
-                if (lineTask is not null)
-                {
-                    lineTask.StartTask();
-                    watch.Restart();
-                    line = LossLandscape.Line(net, probe, grid, (done, _) => lineTask.Value = done, cancel);
-                    lineSeconds = watch.Elapsed.TotalSeconds;
-                    lineTask.StopTask();
-                }
-                if (surfaceTask is not null)
-                {
-                    surfaceTask.StartTask();
-                    watch.Restart();
-                    surface = LossLandscape.Surface(net, probe, grid, (done, _) => surfaceTask.Value = done, cancel);
-                    surfaceSeconds = watch.Elapsed.TotalSeconds;
-                    surfaceTask.StopTask();
-                }
-            });
+                line = LossLandscape.Line(net, probe, grid, (done, _) => lineTask.Update(done), cancel);
+                lineSeconds = watch.Elapsed.TotalSeconds;
+                lineTask.Stop();
+            }
+            if (surfaceTask is not null)
+            {
+                surfaceTask.Start();
+                watch.Restart();
+                surface = LossLandscape.Surface(net, probe, grid, (done, _) => surfaceTask.Update(done), cancel);
+                surfaceSeconds = watch.Elapsed.TotalSeconds;
+                surfaceTask.Stop();
+            }
+        });
         return new Report(probeLoss, eigen, eigenSeconds, mSharpness, mSeconds, line, lineSeconds, surface, surfaceSeconds);
     }
 

@@ -112,6 +112,10 @@ internal static class StudyCommand
 
             // Each run's sharpness right after it trains, when this process measures at all.
             options = options with { MeasureEachRun = phaseList.Contains("sharpness", StringComparer.OrdinalIgnoreCase) };
+            // Checked before any work. The folder is shared by the study's cooperating processes, so
+            // it is not locked as a whole: each run's checkpoint folder is, while that run trains.
+            CommonOptions.WritableFolder(outDir, "--out");
+            CommonOptions.OutputFile(parse.GetValue(report), "--report");
             if (parse.GetValue(detach)) return Detach(context, outDir);
 
             using var split = CommonOptions.LoadData(context, dataName, dir, trainN, testN, dataOptions);
@@ -147,6 +151,7 @@ internal static class StudyCommand
     {
         if (!context.Console.Profile.Capabilities.Interactive) return runner.Run(context.Cancel, phases);
         bool finished = false;
+        int room = RunDisplay.DescriptionWidth(context.Console.Profile.Width);
         CommonOptions.ProgressBars(context)
             .Start(ctx =>
             {
@@ -158,7 +163,7 @@ internal static class StudyCommand
                     {
                         overall.MaxValue = Math.Max(1, p.Total);
                         overall.Value = p.Done;
-                        overall.Description = Markup.Escape($"{p.Phase} {p.Done}/{p.Total}{(p.Skipped > 0 ? $" ({p.Skipped} found on disk)" : "")}");
+                        overall.Description = RunDisplay.Fit($"{p.Phase} {p.Done}/{p.Total}{(p.Skipped > 0 ? $" ({p.Skipped} found on disk)" : "")}", room);
                     },
                     Training = (config, seed) => new TrainingCallbacks
                     {
@@ -166,8 +171,9 @@ internal static class StudyCommand
                         {
                             current.MaxValue = p.TotalSteps;
                             current.Value = p.Step;
-                            current.Description = Markup.Escape(string.Create(Inv,
-                                $"{config.Label} seed {seed} · epoch {p.Epoch}/{p.Epochs}{(p.Evaluating ? " · evaluating" : "")} · loss {p.EpochLoss:F3}"));
+                            current.Description = RunDisplay.Fit(string.Create(Inv,
+                                $"{config.Label} seed {seed} · epoch {p.Epoch}/{p.Epochs}{(p.SkippedInEpoch > 0 ? $" · skipped {p.SkippedInEpoch}" : "")}" +
+                                $"{(p.Evaluating ? " · evaluating" : "")} · loss {p.EpochLoss:F3}"), room);
                         },
                         Message = context.Note,
                     },
@@ -207,6 +213,12 @@ internal static class StudyCommand
         if (progress is null)
         {
             context.Note($"no study in {store.Root} (no {StudyStore.ProgressFile}); start one with 'noisesam study --out {outDir}'");
+            return ExitCodes.Failure;
+        }
+        // A file of another shape (e.g. "{}") parses into empty fields: say so instead of failing on them.
+        if (string.IsNullOrEmpty(progress.Phase) || progress.Current is null || progress.Total < 0 || progress.Done < 0)
+        {
+            context.Note($"{store.ProgressPath} is not a study progress file (no phase or counts); run the study again to rewrite it");
             return ExitCodes.Failure;
         }
         int trained = Directory.Exists(Path.Combine(store.Root, "runs"))

@@ -26,19 +26,28 @@ internal static class TrainCommand
         var threads = CommonOptions.Threads();
         var device = CommonOptions.Device();
         var batch = CommonOptions.BatchSize();
-        var trainLimit = CommonOptions.TrainLimit("default: all");
+        var trainLimit = CommonOptions.TrainLimit("unset or 0 = all");
         var testLimit = CommonOptions.TestLimit();
-        var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "Write last.ckpt / previous.ckpt here after every epoch (atomically).", HelpName = "dir" };
+        var checkpointDir = new Option<string?>("--checkpoint-dir")
+        {
+            Description = "Write last.ckpt / previous.ckpt here after every epoch (atomically). One run at a time: a second run on the folder is refused (exit code 4).",
+            HelpName = "dir",
+        };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest valid checkpoint in --checkpoint-dir." };
         var tensorboard = new Option<string?>("--tensorboard") { Description = "Write TensorBoard event files to this directory.", HelpName = "dir" };
-        var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many steps of the run, as if killed (no checkpoint for the unfinished epoch).", HelpName = "N" };
-        var saveModel = new Option<string?>("--save-model") { Description = "Write the final model state (TorchSharp module.save) to this file.", HelpName = "file" };
+        var maxSteps = new Option<long?>("--max-steps")
+        {
+            Description = "Stop after this many steps of the run, as if killed: no checkpoint for the unfinished epoch, no --save-model; --out reports the finished epochs, marked incomplete.",
+            HelpName = "N",
+        };
+        var saveModel = new Option<string?>("--save-model") { Description = "Write the final model state (TorchSharp module.save) to this file once every epoch ran.", HelpName = "file" };
         var output = new Option<string?>("--out", "-o") { Description = "Also write summary.md, summary.csv, runs.json and plots of this run here.", HelpName = "dir" };
+        var maxSkipped = CommonOptions.MaxSkipped();
         var from = CommonOptions.VariantsFrom();
         var dataArgs = new DataArguments();
 
         var command = new Command("train", "Train one variant; checkpoints every epoch with --checkpoint-dir, --resume continues bit-identically.");
-        foreach (var o in new Option[] { variant, epochs, seed, model, data, dataDir, threads, device, batch, trainLimit, testLimit, checkpointDir, resume, tensorboard, maxSteps, saveModel, output, from }.Concat(dataArgs.All))
+        foreach (var o in new Option[] { variant, epochs, seed, model, data, dataDir, threads, device, batch, trainLimit, testLimit, checkpointDir, resume, tensorboard, maxSteps, saveModel, output, maxSkipped, from }.Concat(dataArgs.All))
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
@@ -53,69 +62,68 @@ internal static class TrainCommand
             int threadCount = CommonOptions.ThreadCount(parse.GetValue(threads));
             string deviceName = CommonOptions.DeviceName(parse.GetValue(device)!);
             int batchSize = CommonOptions.Positive(parse.GetValue(batch), "--batch-size");
-            int? trainN = parse.GetValue(trainLimit);
-            if (trainN is < 1) throw new UsageException($"--train-limit must be at least 1 (got {trainN})");
+            int? trainN = CommonOptions.TrainLimitOrAll(parse.GetValue(trainLimit));
             int? testN = parse.GetValue(testLimit);
             if (testN is < 1) throw new UsageException($"--test-limit must be at least 1 (got {testN})");
             long? max = parse.GetValue(maxSteps);
             if (max is < 1) throw new UsageException($"--max-steps must be at least 1 (got {max})");
+            double? divergence = CommonOptions.DivergenceShare(parse.GetValue(maxSkipped));
             string? ckpt = parse.GetValue(checkpointDir);
             bool resuming = parse.GetValue(resume);
             if (resuming && ckpt is null) throw new UsageException("--resume needs --checkpoint-dir");
             string? tbDir = parse.GetValue(tensorboard);
             long seedValue = parse.GetValue(seed);
-            CommonOptions.OutputFolder(parse.GetValue(output), "--out");
-            CommonOptions.OutputFile(parse.GetValue(saveModel), "--save-model");
+            string? outDir = parse.GetValue(output);
+            string? modelPath = parse.GetValue(saveModel);
+            // Every output location is proven writable and claimed for this run before any work.
+            CommonOptions.OutputFolder(outDir, "--out");
+            CommonOptions.OutputFile(modelPath, "--save-model");
             CommonOptions.WritableFolder(ckpt, "--checkpoint-dir");
+            CommonOptions.WritableFolder(tbDir, "--tensorboard");
+            using var checkpointLock = CommonOptions.LockFolder(context, ckpt, "--checkpoint-dir");
+            using var outLock = CommonOptions.LockReportFolder(context, outDir, "--out");
 
             var dataOptions = dataArgs.Read(parse);
             using var split = CommonOptions.LoadData(context, dataName, dir, trainN, testN, dataOptions);
             var options = new TrainingOptions
             {
                 Variant = name, Model = modelName, Epochs = epochCount, BatchSize = batchSize, Seed = seedValue, Threads = threadCount, Device = deviceName,
-                Augment = dataArgs.ReadAugment(parse),
-                MaxSteps = max, CheckpointDirectory = ckpt, Resume = resuming, FinalModelPath = parse.GetValue(saveModel),
+                Augment = dataArgs.ReadAugment(parse), DivergenceShare = divergence,
+                MaxSteps = max, CheckpointDirectory = ckpt, Resume = resuming, FinalModelPath = modelPath,
             };
-            int stepsPerEpoch = (split.Train.Count + batchSize - 1) / batchSize;
+            int stepsPerEpoch = CommonOptions.StepsPerEpoch(split.Train.Count, batchSize);
+            CommonOptions.NoteLargeBatch(context, split.Train.Count, batchSize);
             context.Console.WriteLine(string.Create(Inv,
-                $"Training {name} on {split.Train.Count} {dataName} samples ({stepsPerEpoch} steps of {batchSize} per epoch, {epochCount} epoch(s)), " +
+                $"Training {name} on {split.Train.Count} {dataName} samples ({stepsPerEpoch} steps of {Math.Min(batchSize, split.Train.Count)} per epoch, {epochCount} epoch(s)), " +
                 $"test on {split.Test.Count}, model {modelName}, seed {seedValue}, {threadCount} thread(s).") + DataArguments.Describe(split));
 
             var writer = tbDir is null ? null : OpenTensorBoard(context, tbDir);
+            var started = DateTimeOffset.UtcNow;
             RunResult run = null!;
-            CommonOptions.ProgressBars(context)
-                .Start(ctx =>
+            RunDisplay.Show(context, [new DisplayedRun(name, (long)stepsPerEpoch * epochCount)], display =>
+            {
+                run = Trainer.Run(options, split, display.Callbacks(0, new TrainingCallbacks
                 {
-                    var task = ctx.AddTask(Markup.Escape(name), maxValue: (double)stepsPerEpoch * epochCount);
-                    run = Trainer.Run(options, split, new TrainingCallbacks
+                    StepCompleted = writer is null ? null : (step, result, lr) =>
                     {
-                        Progress = p =>
-                        {
-                            task.Value = p.Step;
-                            string acc = double.IsNaN(p.LastAccuracy) ? "–" : (p.LastAccuracy * 100).ToString("F1", Inv) + "%";
-                            task.Description = Markup.Escape(string.Create(Inv,
-                                $"{name} · epoch {p.Epoch}/{p.Epochs} · step {p.StepInEpoch}/{p.StepsPerEpoch}{(p.Evaluating ? " · evaluating" : "")} · loss {p.EpochLoss:F3} · acc {acc}"));
-                        },
-                        StepCompleted = writer is null ? null : (step, result, lr) =>
-                        {
-                            if (result.Skipped) return;
-                            writer.add_scalar("train/step_loss", result.Loss, (int)step);
-                            writer.add_scalar("train/learning_rate", (float)lr, (int)step);
-                            writer.add_scalar("train/gradient_norm", result.GradientNorm, (int)step);
-                        },
-                        EpochCompleted = writer is null ? null : r =>
-                        {
-                            writer.add_scalar("epoch/train_loss", (float)r.TrainLoss, r.Epoch);
-                            writer.add_scalar("epoch/test_loss", (float)r.TestLoss, r.Epoch);
-                            writer.add_scalar("epoch/test_accuracy", (float)r.TestAccuracy, r.Epoch);
-                            writer.add_scalar("epoch/sam_step_share", (float)r.SamStepShare, r.Epoch);
-                            writer.add_scalar("epoch/train_seconds", (float)r.TrainSeconds, r.Epoch);
-                        },
-                        Message = context.Note,
-                    }, context.Cancel);
-                    task.Value = run.Steps;
-                    task.StopTask();
-                });
+                        if (result.Skipped) return;
+                        writer.add_scalar("train/step_loss", result.Loss, (int)step);
+                        writer.add_scalar("train/learning_rate", (float)lr, (int)step);
+                        writer.add_scalar("train/gradient_norm", result.GradientNorm, (int)step);
+                    },
+                    EpochCompleted = writer is null ? null : r =>
+                    {
+                        writer.add_scalar("epoch/train_loss", (float)r.TrainLoss, r.Epoch);
+                        writer.add_scalar("epoch/test_loss", (float)r.TestLoss, r.Epoch);
+                        writer.add_scalar("epoch/test_accuracy", (float)r.TestAccuracy, r.Epoch);
+                        writer.add_scalar("epoch/sam_step_share", (float)r.SamStepShare, r.Epoch);
+                        writer.add_scalar("epoch/skipped_steps", r.SkippedSteps, r.Epoch);
+                        writer.add_scalar("epoch/train_seconds", (float)r.TrainSeconds, r.Epoch);
+                    },
+                    Message = context.Note,
+                }), context.Cancel);
+                display.Finished(0, run);
+            });
 
             var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"{run.Variant}: {run.Declaration}"));
             foreach (string c in new[] { "Epoch", "Train loss", "Test loss", "Test acc. %", "s", "SAM steps", "Skipped" })
@@ -126,21 +134,43 @@ internal static class TrainCommand
                     (r.SamStepShare * 100).ToString("F0", Inv) + " %", r.SkippedSteps.ToString(Inv));
             context.Console.Write(table);
 
-            if (parse.GetValue(output) is string outDir && run.Records.Count > 0)
+            string? incomplete = Incomplete(context, run);
+            if (outDir is not null)
             {
-                var files = ReportWriter.Write(outDir, new ComparisonInfo
+                if (run.Records.Count > 0)
                 {
-                    Data = dataName, Model = modelName, Epochs = epochCount, Seeds = [seedValue], BatchSize = batchSize, Threads = threadCount,
-                    TrainSamples = split.Train.Count, TestSamples = split.Test.Count,
-                }, [run]);
-                context.Console.WriteLine($"Wrote {string.Join(", ", files.Select(Path.GetFileName))} to {Path.GetFullPath(outDir)}");
+                    var files = CommonOptions.WriteReport(outDir, "--out", () => ReportWriter.Write(outDir, new ComparisonInfo
+                    {
+                        Data = dataName, Model = modelName, Epochs = epochCount, Seeds = [seedValue], BatchSize = batchSize, Threads = threadCount,
+                        TrainSamples = split.Train.Count, TestSamples = split.Test.Count, DataNotes = DataArguments.Describe(split).Trim(),
+                        Started = started, Incomplete = incomplete,
+                    }, [run]));
+                    context.Console.WriteLine($"Wrote {string.Join(", ", files.Select(Path.GetFileName))} to {Path.GetFullPath(outDir)}" +
+                                              (incomplete is null ? "" : " (marked incomplete)"));
+                }
+                else context.Note($"--out: nothing written to {Path.GetFullPath(outDir)}: {incomplete}");
             }
+            if (modelPath is not null && !run.Completed)
+                context.Note($"--save-model: {modelPath} not written: {incomplete}; the final model is only written once every epoch ran");
             if (writer is not null) context.Console.WriteLine($"TensorBoard events in {Path.GetFullPath(tbDir!)}");
-            if (!run.Completed)
-                return context.Cancel.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Success;
+            if (run.Diverged) return ExitCodes.Diverged;
+            if (!run.Completed && context.Cancel.IsCancellationRequested) return ExitCodes.Cancelled;
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>Why a run did not finish, as a clause ("the run stopped at --max-steps after 6 steps (…)"); null when it finished.</summary>
+    private static string? Incomplete(CliContext context, RunResult run)
+    {
+        if (run.Completed) return null;
+        string epochs = string.Create(Inv, $"{run.Records.Count - run.ResumedEpochs} of {run.Epochs - run.ResumedEpochs} epoch(s)");
+        if (run.Diverged)
+            return string.Create(Inv,
+                $"the run diverged in epoch {run.Records[^1].Epoch}: {run.Records[^1].SkippedSteps} of its {run.Records[^1].Steps} steps were skipped for a non-finite loss or gradient");
+        return context.Cancel.IsCancellationRequested
+            ? string.Create(Inv, $"the run was interrupted after {run.Steps} steps ({epochs} finished)")
+            : string.Create(Inv, $"the run stopped at --max-steps after {run.Steps} steps ({epochs} finished)");
     }
 
     private static TorchSharp.Modules.SummaryWriter OpenTensorBoard(CliContext context, string dir)

@@ -53,7 +53,7 @@ public static class BenchPlots
             plot.Title(title);
             plot.YLabel("time per step / base optimizer's");
             plot.ShowLegend(Alignment.UpperRight);
-            plot.SavePng(path, Width, Height);
+            Reports.PlotFile.Save(plot, path, Width, Height);
             return path;
         });
     }
@@ -75,7 +75,7 @@ public static class BenchPlots
             plot.XLabel("timed step, in the order the run took them (variants interleaved)");
             plot.YLabel("ms per step");
             plot.ShowLegend(Edge.Right);
-            plot.SavePng(path, Width, Height);
+            Reports.PlotFile.Save(plot, path, Width, Height);
             return path;
         });
     }

@@ -50,7 +50,8 @@ public sealed class BatchLoader
         this.dropLast = dropLast;
         this.device = device is null || device.type == DeviceType.CPU ? null : device;
         fill = Enumerable.Range(0, data.Channels).Select(ch => -data.Mean[ch] / data.Std[ch]).ToArray();
-        BatchesPerEpoch = dropLast ? data.Count / batchSize : (data.Count + batchSize - 1) / batchSize;
+        // In long: a batch size near int.MaxValue must give one batch, not overflow to none.
+        BatchesPerEpoch = dropLast ? data.Count / batchSize : (int)(((long)data.Count + batchSize - 1) / batchSize);
     }
 
     /// <summary>Samples per (full) batch.</summary>

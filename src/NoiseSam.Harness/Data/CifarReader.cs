@@ -21,10 +21,12 @@ public static class CifarReader
 
     /// <summary>
     /// Reads and concatenates the given batch files (gzip-compressed or plain). Returns the images
-    /// (channels 3, 32×32) and the labels.
+    /// (channels 3, 32×32) and the labels. Every file must hold the same number of records (CIFAR-10's
+    /// batches hold 10,000 each): <paramref name="recordsPerFile"/>, or else as many as the largest
+    /// of them, so that a file cut short exactly on a record boundary is refused too.
     /// </summary>
-    /// <exception cref="DataFormatException">a missing file, a size that is not a positive multiple of 3073, or a label ≥ 10.</exception>
-    public static (RawImages Images, byte[] Labels) Read(IReadOnlyList<string> paths, int classes = 10)
+    /// <exception cref="DataFormatException">a missing file, a size that is not a positive multiple of 3073, fewer records than the other batches, or a label ≥ 10.</exception>
+    public static (RawImages Images, byte[] Labels) Read(IReadOnlyList<string> paths, int classes = 10, int? recordsPerFile = null)
     {
         var chunks = new List<(string Path, byte[] Bytes)>(paths.Count);
         long records = 0;
@@ -39,6 +41,12 @@ public static class CifarReader
             chunks.Add((path, bytes));
             records += bytes.Length / RecordBytes;
         }
+        int expected = recordsPerFile ?? chunks.Max(c => c.Bytes.Length / RecordBytes);
+        foreach (var (path, bytes) in chunks)
+            if (bytes.Length / RecordBytes != expected)
+                throw new DataFormatException(path,
+                    $"expected {expected} records like the other batches (CIFAR-10's hold 10,000 each), found {bytes.Length / RecordBytes}: " +
+                    "the file was cut short on a record boundary; copy it again");
         const int imageBytes = RecordBytes - 1;
         if (records * imageBytes > Array.MaxLength)
             throw new ArgumentException($"{records} CIFAR records do not fit in one array");

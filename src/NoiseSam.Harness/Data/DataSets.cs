@@ -73,7 +73,7 @@ public static class DataSets
                 throw new ArgumentException("CIFAR-10 has no default location: pass the directory holding data_batch_1.bin … test_batch.bin (or cifar-10-batches-bin/) with --data-dir");
             string dir = ResolveCifarDirectory(dataDir);
             (trainImages, trainLabels) = CifarReader.Read(CifarReader.TrainFiles.Select(f => Path.Combine(dir, f)).ToArray());
-            (testImages, testLabels) = CifarReader.Read([Path.Combine(dir, CifarReader.TestFile)]);
+            (testImages, testLabels) = CifarReader.Read([Path.Combine(dir, CifarReader.TestFile)], recordsPerFile: trainLabels.Length / CifarReader.TrainFiles.Count);
         }
         else
         {

@@ -119,12 +119,7 @@ public static class LandscapePlots
         return plot;
     }
 
-    private static void Save(Plot plot, string path)
-    {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        plot.SavePng(full, Width, Height);
-    }
+    private static void Save(Plot plot, string path) => PlotFile.Save(plot, path, Width, Height);
 
     private static void Invariant(Action draw)
     {

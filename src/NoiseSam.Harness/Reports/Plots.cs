@@ -51,7 +51,7 @@ public static class Plots
         var plot = new Plot();
         foreach (var g in ByVariant(runs))
         {
-            var curve = MeanCurve(g, r => r.ElapsedSeconds, r => (validated ? r.ValidationAccuracy : r.TestAccuracy) * 100);
+            var curve = MeanCurve(g.Runs, r => r.ElapsedSeconds, r => (validated ? r.ValidationAccuracy : r.TestAccuracy) * 100);
             AddCurve(plot, curve, g.Key, LinePattern.Solid, null);
         }
         plot.Title($"{Capital(what)} accuracy vs training time");
@@ -73,8 +73,8 @@ public static class Plots
         var plot = new Plot();
         foreach (var g in ByVariant(runs))
         {
-            var train = AddCurve(plot, MeanCurve(g, r => r.Epoch, r => r.TrainLoss), $"{g.Key} train", LinePattern.Solid, null);
-            AddCurve(plot, MeanCurve(g, r => r.Epoch, r => validated ? r.ValidationLoss : r.TestLoss), $"{g.Key} {what}", LinePattern.Dashed, train?.Color);
+            var train = AddCurve(plot, MeanCurve(g.Runs, r => r.Epoch, r => r.TrainLoss), $"{g.Key} train", LinePattern.Solid, null);
+            AddCurve(plot, MeanCurve(g.Runs, r => r.Epoch, r => validated ? r.ValidationLoss : r.TestLoss), $"{g.Key} {what}", LinePattern.Dashed, train?.Color);
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Title($"Training loss (solid) and {what} loss (dashed)");
@@ -113,15 +113,21 @@ public static class Plots
             label.OffsetX = 6;
             label.OffsetY = -6;
         }
-        plot.Title("Test accuracy (mean ± standard error over seeds) vs cost");
+        // A variant without an accuracy (every seed diverged) has no point: the title says so.
+        var missing = summary.Where(s => !double.IsFinite(s.Accuracy.Mean)).Select(s => s.Diverged.Count > 0 ? $"{s.Variant} (diverged)" : s.Variant).ToList();
+        plot.Title("Test accuracy (mean ± standard error over seeds) vs cost" + (missing.Count > 0 ? $"; not shown: {string.Join(", ", missing)}" : ""));
         plot.XLabel("expected cost per step relative to the base optimizer (cost model: forward + backward passes)");
         plot.YLabel("test accuracy (%)");
         plot.ShowLegend(Edge.Right);
         return plot;
     }
 
-    private static List<IGrouping<string, RunResult>> ByVariant(IReadOnlyList<RunResult> runs) =>
-        runs.Where(r => r.Records.Count > 0).GroupBy(r => r.Variant, StringComparer.OrdinalIgnoreCase).ToList();
+    // Per variant, the runs its curves average: those that did not diverge, or, when every seed
+    // diverged, those (their curves stop where they diverged, and the legend says so).
+    private static List<(string Key, List<RunResult> Runs)> ByVariant(IReadOnlyList<RunResult> runs) =>
+        runs.Where(r => r.Records.Count > 0).GroupBy(r => r.Variant, StringComparer.OrdinalIgnoreCase)
+            .Select(g => g.Any(r => !r.Diverged) ? (g.Key, g.Where(r => !r.Diverged).ToList()) : ($"{g.Key} (diverged)", g.ToList()))
+            .ToList();
 
     // Per variant: mean over seeds, epoch by epoch (the epochs all runs reached); an epoch whose
     // mean is not finite (a NaN loss, an epoch without evaluation) is dropped and counted.

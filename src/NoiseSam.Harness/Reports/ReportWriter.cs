@@ -20,6 +20,8 @@ public sealed record ComparisonInfo
     /// <summary>A sentence on label noise and the validation split (empty when neither).</summary>
     public string DataNotes { get; init; } = "";
     public DateTimeOffset Started { get; init; } = DateTimeOffset.UtcNow;
+    /// <summary>Why the report covers less than was planned (interrupted, stopped at a step limit, diverged); null when complete.</summary>
+    public string? Incomplete { get; init; }
 }
 
 /// <summary>Writes summary.md, summary.csv, runs.json and the PNG plots of a comparison.</summary>
@@ -69,6 +71,11 @@ public static class ReportWriter
         var sb = new StringBuilder();
         sb.AppendLine("# NoiseSam comparison");
         sb.AppendLine();
+        if (info.Incomplete is string why)
+        {
+            sb.AppendLine($"**Incomplete:** {why}.");
+            sb.AppendLine();
+        }
         sb.AppendLine(string.Create(Inv,
             $"{info.Data}, {info.TrainSamples} training / {info.TestSamples} test samples, model {info.Model}, {info.Epochs} epoch(s), " +
             $"batch {info.BatchSize}, seeds {string.Join(", ", info.Seeds)}, {info.Threads} thread(s), started {info.Started:yyyy-MM-dd HH:mm} UTC.") +
@@ -117,7 +124,8 @@ public static class ReportWriter
         foreach (var s in summary)
         {
             lines.Add(string.Create(Inv,
-                $"| {s.Variant} | {MeanSe(s.Accuracy)} | {s.Accuracy.N}{(s.Collapsed.Count > 0 ? $" (+{s.Collapsed.Count} collapsed)" : "")} | " +
+                $"| {s.Variant} | {(s.Accuracy.N == 0 && s.Diverged.Count > 0 ? "**diverged**" : MeanSe(s.Accuracy))} | {s.Accuracy.N}" +
+                $"{(s.Collapsed.Count > 0 ? $" (+{s.Collapsed.Count} collapsed)" : "")}{(s.Diverged.Count > 0 ? $" (+{s.Diverged.Count} diverged)" : "")} | " +
                 $"{Delta(s, sgd)} | {Delta(s, sam)} |") + (validated ? $" {Pct(s.ValidationAccuracy.Mean)} |" : "") +
                 string.Create(Inv, $" {s.SecondsPerEpoch:F2} | {(s.TimeRatioContended && s.TimeRatio is not null ? "~" : "")}{Ratio(s.TimeRatio)} | {s.IdealRatio:F2} | " +
                 $"{s.SamStepShare * 100:F0} % | {s.SkippedSteps} |"));
@@ -134,6 +142,11 @@ public static class ReportWriter
                 $"{s.Variant}: {string.Join(", ", s.Collapsed.Select(c => $"seed {c.Seed} collapsed ({Pct(c.Accuracy)} %)"))} — " +
                 $"more than {Statistics.Collapse.Margin * 100:F0} points below its best seed or near chance; left out of its mean") +
                 (s.Collapsed.Count == s.Runs ? " (every seed collapsed: the mean is over all of them)." : "."));
+        foreach (var s in summary.Where(s => s.Diverged.Count > 0))
+            notes.Add(string.Create(Inv,
+                $"{s.Variant}: seed{(s.Diverged.Count > 1 ? "s" : "")} {string.Join(", ", s.Diverged)} diverged (the skipped steps of an epoch reached the divergence limit) " +
+                $"and stopped; no accuracy, left out of every figure but the skipped steps") +
+                (s.Diverged.Count == s.Runs ? " (every seed diverged)." : "."));
         if (summary.Any(s => s.TimeRatioContended))
             notes.Add("~: the 1-minute load average exceeded the run's threads + 1 during some of these runs (other work shared the cores), " +
                       "so their wall-time ratios are unreliable; `noisesam bench-step` measures step-time ratios interleaved in one process.");
@@ -148,7 +161,7 @@ public static class ReportWriter
         var sb = new StringBuilder();
         sb.AppendLine("variant,runs,accuracy_n,accuracy_mean,accuracy_std,accuracy_se,collapsed_seeds,validation_accuracy_mean,accuracy_best," +
                       "wall_seconds,train_seconds,seconds_per_epoch,time_ratio_sgd,time_ratio_contended,ideal_ratio,sam_step_share," +
-                      "mean_ascent_fraction,skipped_steps,final_train_loss,declaration");
+                      "mean_ascent_fraction,skipped_steps,final_train_loss,declaration,diverged_seeds");
         foreach (var s in summary)
         {
             sb.AppendLine(string.Join(",",
@@ -156,7 +169,7 @@ public static class ReportWriter
                 Quote(string.Join(" ", s.Collapsed.Select(c => c.Seed.ToString(Inv)))), Opt(s.ValidationAccuracy.Mean), Opt(s.BestAccuracy),
                 R(s.WallSeconds), R(s.TrainSeconds), R(s.SecondsPerEpoch), s.TimeRatio is double t ? R(t) : "", s.TimeRatioContended ? "true" : "false",
                 R(s.IdealRatio), R(s.SamStepShare), Opt(s.MeanAscentFraction),
-                s.SkippedSteps.ToString(Inv), R(s.FinalTrainLoss), Quote(s.Declaration)));
+                s.SkippedSteps.ToString(Inv), R(s.FinalTrainLoss), Quote(s.Declaration), Quote(string.Join(" ", s.Diverged.Select(d => d.ToString(Inv))))));
         }
         return sb.ToString();
     }

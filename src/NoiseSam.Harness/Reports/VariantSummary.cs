@@ -28,6 +28,8 @@ public sealed record VariantSummary
     public required Stat Accuracy { get; init; }
     /// <summary>Runs left out of <see cref="Accuracy"/>.</summary>
     public required IReadOnlyList<CollapsedRun> Collapsed { get; init; }
+    /// <summary>Seeds whose run diverged (<see cref="RunResult.Diverged"/>): no accuracy, left out of every figure but the skipped steps.</summary>
+    public IReadOnlyList<long> Diverged { get; init; } = [];
     /// <summary>Final validation accuracy over the same runs (N = 0 without a validation split).</summary>
     public required Stat ValidationAccuracy { get; init; }
     /// <summary>Mean over those runs of the best test accuracy of the epochs that were tested.</summary>
@@ -75,15 +77,20 @@ public sealed record VariantSummary
         ArgumentNullException.ThrowIfNull(runs);
         var groups = runs.Where(r => r.Records.Count > 0).GroupBy(r => r.Variant, StringComparer.OrdinalIgnoreCase).ToList();
         var sgd = groups.FirstOrDefault(g => string.Equals(g.Key, Baseline, StringComparison.OrdinalIgnoreCase))?.ToList();
-        double? baseline = sgd?.Average(r => r.SecondsPerEpoch);
+        var sgdTimed = sgd?.Where(r => !r.Diverged).ToList();
+        double? baseline = sgdTimed is { Count: > 0 } ? sgdTimed.Average(r => r.SecondsPerEpoch) : null;
         bool baselineContended = sgd?.Any(r => r.Contended) ?? false;
         return groups.Select(g =>
         {
-            var list = g.ToList();
-            var collapsedIndex = Collapse.Find(list.Select(r => r.FinalAccuracy).ToList(), Math.Max(2, list[0].Classes));
+            var all = g.ToList();
+            // A diverged run has no accuracy and a cut-short last epoch: it is listed, never averaged.
+            var diverged = all.Where(r => r.Diverged).Select(r => r.Seed).ToList();
+            var list = all.Where(r => !r.Diverged).ToList();
+            var collapsedIndex = Collapse.Find(list.Select(r => r.FinalAccuracy).ToList(), Math.Max(2, all[0].Classes));
             var collapsed = collapsedIndex.Select(i => new CollapsedRun(list[i].Seed, list[i].FinalAccuracy)).ToList();
             // Every run collapsed (e.g. all near chance): report them all rather than nothing.
             var healthy = collapsedIndex.Count == list.Count ? list : list.Where((_, i) => !collapsedIndex.Contains(i)).ToList();
+            if (list.Count == 0) list = all;   // every run diverged: its times and steps are all there is
             double perEpoch = list.Average(r => r.SecondsPerEpoch);
             int samSteps = list.Sum(r => r.Records.Sum(e => e.SamSteps));
             int steps = list.Sum(r => r.Records.Sum(e => e.Steps));
@@ -91,22 +98,23 @@ public sealed record VariantSummary
                 : list.Sum(r => r.Records.Where(e => e.SamSteps > 0).Sum(e => e.MeanAscentFraction * e.SamSteps)) / samSteps;
             return new VariantSummary
             {
-                Variant = list[0].Variant,
-                Declaration = list[0].Declaration,
-                Runs = list.Count,
+                Variant = all[0].Variant,
+                Declaration = all[0].Declaration,
+                Runs = all.Count,
                 Accuracy = Stat.Of(healthy.Select(r => r.FinalAccuracy)),
                 Collapsed = collapsed,
+                Diverged = diverged,
                 ValidationAccuracy = Stat.Of(healthy.Select(r => r.FinalValidationAccuracy)),
                 BestAccuracy = healthy.Select(r => r.BestAccuracy).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average(),
                 WallSeconds = list.Average(r => r.TrainSeconds + r.EvalSeconds),
                 TrainSeconds = list.Average(r => r.TrainSeconds),
                 SecondsPerEpoch = perEpoch,
-                TimeRatio = baseline is double b && b > 0 ? perEpoch / b : null,
+                TimeRatio = baseline is double b && b > 0 && diverged.Count < all.Count ? perEpoch / b : null,
                 TimeRatioContended = baselineContended || list.Any(r => r.Contended),
                 IdealRatio = list[0].IdealRatio,
                 SamStepShare = steps == 0 ? 0 : (double)samSteps / steps,
                 MeanAscentFraction = ascent,
-                SkippedSteps = list.Sum(r => r.SkippedSteps),
+                SkippedSteps = all.Sum(r => r.SkippedSteps),
                 FinalTrainLoss = list.Average(r => r.Records[^1].TrainLoss),
             };
         }).ToList();

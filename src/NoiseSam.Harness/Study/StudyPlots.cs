@@ -85,7 +85,7 @@ public static class StudyPlots
         plot.XLabel("ascent micro-batch fraction f (log scale; f = 1 is SAM)");
         plot.YLabel(yLabel);
         plot.ShowLegend(Edge.Right);
-        plot.SavePng(path, Width, Height);
+        Reports.PlotFile.Save(plot, path, Width, Height);
         return path;
     }
 
@@ -110,7 +110,7 @@ public static class StudyPlots
         plot.XLabel("time per step / SGD's");
         plot.YLabel("test accuracy (%), mean over seeds");
         plot.ShowLegend(Edge.Right);
-        plot.SavePng(path, Width, Height);
+        Reports.PlotFile.Save(plot, path, Width, Height);
         return path;
     }
 }

@@ -32,18 +32,21 @@ public static class StudyReport
         string full = Path.GetFullPath(markdownPath);
         string assetsName = Path.GetFileNameWithoutExtension(full);
         string assets = Path.Combine(Path.GetDirectoryName(full)!, assetsName);
-        Directory.CreateDirectory(assets);
         var files = new List<string>();
-        StudyStore.WriteText(Path.Combine(assets, CsvFile), Csv(summary));
-        files.Add(CsvFile);
-        files.AddRange(StudyPlots.WriteAll(assets, summary));
         var landscapes = new List<string>();
-        if (landscapeDirectory is not null && Directory.Exists(landscapeDirectory))
-            foreach (string png in Directory.EnumerateFiles(landscapeDirectory, "*.png").Order(StringComparer.Ordinal))
-            {
-                File.Copy(png, Path.Combine(assets, Path.GetFileName(png)), overwrite: true);
-                landscapes.Add(Path.GetFileName(png));
-            }
+        // The folder of plots and CSV is staged and swapped in whole (never two reports' plots side by side).
+        IO.ReportFolder.Replace(assets, staging =>
+        {
+            StudyStore.WriteText(Path.Combine(staging, CsvFile), Csv(summary));
+            files.Add(CsvFile);
+            files.AddRange(StudyPlots.WriteAll(staging, summary));
+            if (landscapeDirectory is not null && Directory.Exists(landscapeDirectory))
+                foreach (string png in Directory.EnumerateFiles(landscapeDirectory, "*.png").Order(StringComparer.Ordinal))
+                {
+                    File.Copy(png, Path.Combine(staging, Path.GetFileName(png)), overwrite: true);
+                    landscapes.Add(Path.GetFileName(png));
+                }
+        });
         StudyStore.WriteText(full, Markdown(info, summary, assetsName, files, landscapes));
         return [full, .. files.Select(f => Path.Combine(assets, f)), .. landscapes.Select(f => Path.Combine(assets, f))];
     }

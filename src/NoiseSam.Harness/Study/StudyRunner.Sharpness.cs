@@ -34,7 +34,7 @@ public sealed partial class StudyRunner
     /// </summary>
     public bool MeasureAll(CancellationToken cancel = default)
     {
-        var pending = Runs.Where(r => Store.LoadRun(r.Config.Id, r.Seed, Fingerprint(r.Config)) is not null).ToList();
+        var pending = Runs.Where(r => Store.LoadRun(r.Config.Id, r.Seed, Fingerprint(r.Config)) is { Run.Diverged: false }).ToList();
         int done = 0, skipped = 0;
         var notConverged = new List<string>();
         LossProbe? probe = null;
@@ -141,6 +141,7 @@ public sealed partial class StudyRunner
                 string surfacePath = Path.Combine(Store.LandscapeDirectory, $"{config.Id}.surface.csv");
                 var line = ReadLandscape(linePath, surface: false);
                 var surface = ReadLandscape(surfacePath, surface: true);
+                if ((line is null || surface is null) && !File.Exists(Store.ModelPath(config.Id, seed))) continue;   // no model: that run diverged
                 if (line is null || surface is null)
                 {
                     Report("landscapes", done, configs.Count, $"{config.Label} seed {seed}", 0);

@@ -129,12 +129,14 @@ public sealed partial class StudyRunner
                 Resume = true,
                 FinalModelPath = Store.ModelPath(config.Id, seed),
             }, _data, _callbacks.Training?.Invoke(config, seed), cancel);
-            if (!run.Completed) return false;
+            if (!run.Completed && !run.Diverged) return false;
+            // A diverged run is a result (recorded, with NaN accuracies and no model), not a reason to stop the sweep.
             Store.SaveRun(new StudyRunRecord(config.Id, seed, fingerprint, run));
             // The final weights and the record are on disk: the per-epoch checkpoints are only for resuming.
             TryDelete(Store.CheckpointDirectory(config.Id, seed));
             done++;
-            _callbacks.Message?.Invoke(run.ValidationSamples > 0
+            _callbacks.Message?.Invoke(run.Diverged ? $"{config.Label} seed {seed}: diverged in epoch {run.Records[^1].Epoch} ({done}/{runs.Count})"
+                : run.ValidationSamples > 0
                 ? $"{config.Label} seed {seed}: validation {run.FinalValidationAccuracy * 100:F2}%, test {run.FinalAccuracy * 100:F2}% in {run.TrainSeconds:F0} s ({done}/{runs.Count})"
                 : $"{config.Label} seed {seed}: {run.FinalAccuracy * 100:F2}% in {run.TrainSeconds:F0} s ({done}/{runs.Count})");
             // Measured while the model is at hand: a store whose run records are committed without

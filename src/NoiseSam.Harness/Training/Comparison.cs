@@ -15,6 +15,8 @@ public sealed record ComparisonOptions
     public string Device { get; init; } = ComputeDevice.Cpu;
     /// <summary>Random crop + flip of training batches; null decides by data set.</summary>
     public bool? Augment { get; init; }
+    /// <summary>Each run's <see cref="TrainingOptions.DivergenceShare"/>.</summary>
+    public double? DivergenceShare { get; init; } = TrainingOptions.DefaultDivergenceShare;
 }
 
 /// <summary>Runs a comparison, one run after the other in this process (so timings are comparable).</summary>
@@ -25,8 +27,10 @@ public static class Comparison
         options.Seeds.SelectMany(seed => options.Variants.Select(v => (v, seed))).ToList();
 
     /// <summary>
-    /// Trains every (variant, seed). <paramref name="runStarted"/> and <paramref name="runFinished"/>
+    /// Trains every (variant, seed). <paramref name="callbacksFor"/> and <paramref name="runFinished"/>
     /// bracket each run; cancellation stops after the current step and returns the finished runs.
+    /// A run that diverged (<see cref="RunResult.Diverged"/>) is returned too, for the report to mark;
+    /// the comparison goes on with the next run.
     /// </summary>
     public static IReadOnlyList<RunResult> Run(ComparisonOptions options, DataSplit data,
         Func<string, long, TrainingCallbacks>? callbacksFor = null,
@@ -47,8 +51,9 @@ public static class Comparison
                 Threads = options.Threads,
                 Device = options.Device,
                 Augment = options.Augment,
+                DivergenceShare = options.DivergenceShare,
             }, data, callbacksFor?.Invoke(variant, seed), cancel);
-            if (run.Completed) results.Add(run);
+            if (run.Completed || run.Diverged) results.Add(run);
             runFinished?.Invoke(run);
         }
         return results;

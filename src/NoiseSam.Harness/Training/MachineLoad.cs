@@ -48,6 +48,20 @@ public sealed class MachineLoad
     }
 
     /// <summary>
+    /// How many times slower a run with <paramref name="threads"/> threads goes than on a quiet
+    /// machine when the 1-minute load average (work of other processes, before the run starts) is
+    /// <paramref name="loadAverage"/> on <paramref name="cores"/> cores: the cores are shared by
+    /// load + threads runnable threads, so the run gets cores / (load + threads) of them; 1 when the
+    /// load leaves its threads their cores, or is unknown.
+    /// </summary>
+    public static double Slowdown(double loadAverage, int threads, int cores)
+    {
+        int used = Math.Clamp(threads, 1, Math.Max(1, cores));
+        if (!double.IsFinite(loadAverage) || loadAverage + used <= Math.Max(1, cores)) return 1;
+        return (loadAverage + used) / Math.Max(1, cores);
+    }
+
+    /// <summary>
     /// True when another process competed for the cores: the load average rose more than one
     /// above what a run with <paramref name="threads"/> threads makes on <paramref name="cores"/>
     /// cores by itself. (Utilisation is reported next to it; it is low on single-sample runs too.)

@@ -37,8 +37,13 @@ public sealed record RunResult
     public required IReadOnlyList<EpochRecord> Records { get; init; }
     /// <summary>Steps actually taken (resumed steps included).</summary>
     public required long Steps { get; init; }
-    /// <summary>True when every epoch ran (false after <see cref="TrainingOptions.MaxSteps"/> or cancellation).</summary>
+    /// <summary>True when every epoch ran (false after <see cref="TrainingOptions.MaxSteps"/>, cancellation or divergence).</summary>
     public required bool Completed { get; init; }
+    /// <summary>
+    /// The run stopped because the skipped steps of an epoch reached <see cref="TrainingOptions.DivergenceShare"/>:
+    /// its last record holds that epoch's steps, with NaN losses and accuracies (the model was not evaluated).
+    /// </summary>
+    public bool Diverged { get; init; }
     /// <summary>Epochs that came from a checkpoint (0 for a fresh run).</summary>
     public int ResumedEpochs { get; init; }
 

@@ -67,6 +67,12 @@ public static class Trainer
         var header = new CheckpointHeader(descriptor.Name, descriptor.Summary(), options.Model, DataFingerprint(data, augment), train.Count,
             options.Seed, options.Epochs, options.BatchSize);
         var store = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory);
+        // One run per checkpoint folder: a second one is refused here, never interleaved (the CLI
+        // claims the folder earlier, before loading data; the claim is counted, not repeated).
+        using var checkpointLock = options.CheckpointDirectory is null ? null
+            : IO.RunLock.Acquire(IO.RunLock.InFolder(options.CheckpointDirectory), options.CheckpointDirectory, callbacks.Message);
+        // Skipped steps of one epoch at which the run is stopped as diverged.
+        int? divergeAt = options.DivergenceShare is double share ? Math.Max(1, (int)Math.Ceiling(share * stepsPerEpoch - 1e-9)) : null;
 
         var records = new List<EpochRecord>();
         int startEpoch = 0;
@@ -108,7 +114,7 @@ public static class Trainer
             int resumedEpochs = startEpoch;
             double elapsed = records.Count == 0 ? 0 : records[^1].ElapsedSeconds;
             double lastAccuracy = records.Count == 0 ? double.NaN : validation is null ? records[^1].TestAccuracy : records[^1].ValidationAccuracy;
-            bool completed = true;
+            bool completed = true, diverged = false;
 
             model.train();
             var load = new MachineLoad();
@@ -150,7 +156,12 @@ public static class Trainer
                         callbacks.StepCompleted?.Invoke(step, result, lr);
                         step++;
                         callbacks.Progress?.Invoke(new TrainingProgress(descriptor.Name, options.Seed, epoch + 1, options.Epochs,
-                            steps, stepsPerEpoch, step, totalSteps, counted == 0 ? double.NaN : lossSum / counted, lastAccuracy, false));
+                            steps, stepsPerEpoch, step, totalSteps, counted == 0 ? double.NaN : lossSum / counted, lastAccuracy, false, skipped));
+                        if (skipped >= divergeAt)
+                        {
+                            diverged = true;
+                            break;
+                        }
                     }
                 }
                 watch.Stop();
@@ -163,9 +174,20 @@ public static class Trainer
                         : $"{descriptor.Name}: stopped after {step} steps (max steps); no checkpoint was written for the unfinished epoch");
                     break;
                 }
+                if (diverged)
+                {
+                    // Recorded, not evaluated (the weights are what the last finite step left) and not
+                    // checkpointed: the last checkpoint stays the last good epoch.
+                    completed = false;
+                    elapsed += watch.Elapsed.TotalSeconds;
+                    records.Add(new EpochRecord(epoch + 1, counted == 0 ? double.NaN : lossSum / counted, double.NaN, double.NaN,
+                        watch.Elapsed.TotalSeconds, 0, elapsed, steps, samSteps, samSteps == 0 ? double.NaN : ascentSum / samSteps, skipped, lr));
+                    callbacks.Message?.Invoke(DivergenceMessage(descriptor.Name, options.Seed, epoch + 1, skipped, steps, stepsPerEpoch, options.DivergenceShare!.Value));
+                    break;
+                }
 
                 callbacks.Progress?.Invoke(new TrainingProgress(descriptor.Name, options.Seed, epoch + 1, options.Epochs,
-                    steps, stepsPerEpoch, step, totalSteps, counted == 0 ? double.NaN : lossSum / counted, lastAccuracy, true));
+                    steps, stepsPerEpoch, step, totalSteps, counted == 0 ? double.NaN : lossSum / counted, lastAccuracy, true, skipped));
                 var evalWatch = Stopwatch.StartNew();
                 // With a validation split, every epoch is judged on it and the test split is evaluated once,
                 // after the last epoch, for the report; without one, the test split every epoch.
@@ -220,6 +242,7 @@ public static class Trainer
                 Records = records,
                 Steps = step,
                 Completed = completed,
+                Diverged = diverged,
                 ResumedEpochs = resumedEpochs,
             };
         }
@@ -259,6 +282,12 @@ public static class Trainer
         }
         return (lossSum / data.Count, (double)correct / data.Count);
     }
+
+    /// <summary>The one-line note of a run stopped as diverged.</summary>
+    public static string DivergenceMessage(string variant, long seed, int epoch, int skipped, int steps, int stepsPerEpoch, double share) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{variant} seed {seed} diverged in epoch {epoch}: {skipped} of its {steps} step(s) so far were skipped for a non-finite loss or gradient " +
+            $"(the limit is {share:0.##} × {stepsPerEpoch} steps per epoch); stopped. Lower the learning rate or ρ, or see docs/cli.md");
 
     /// <summary>What a checkpoint must have been trained on to be resumed: splits, sizes, noise, validation split and augmentation.</summary>
     public static string DataFingerprint(DataSplit data, bool augment) =>

@@ -48,6 +48,18 @@ public sealed record TrainingOptions
     /// <summary>Where to write the final model state (<c>module.save</c>); null writes nothing.</summary>
     public string? FinalModelPath { get; init; }
 
+    /// <summary>The default of <see cref="DivergenceShare"/>: a run diverged when every step of one epoch was skipped.</summary>
+    public const double DefaultDivergenceShare = 1.0;
+
+    /// <summary>
+    /// A run stops as diverged as soon as the steps of one epoch skipped for a non-finite loss or
+    /// gradient reach this share of the epoch's steps (⌈share × steps per epoch⌉, at least 1); in
+    /// (0, 1]. The default, 1, stops a run once every step of an epoch was skipped: the weights no
+    /// longer change, so further epochs cannot help. Null never stops (every skipped step is still
+    /// counted per epoch).
+    /// </summary>
+    public double? DivergenceShare { get; init; } = DefaultDivergenceShare;
+
     /// <summary>Checks every value; throws <see cref="ArgumentException"/> with a one-line message.</summary>
     public void Validate()
     {
@@ -61,6 +73,8 @@ public sealed record TrainingOptions
         if (!(WarmupFraction >= 0 && WarmupFraction < 1)) throw new ArgumentException($"the warm-up fraction must be in [0, 1) (got {WarmupFraction})");
         if (MaxSteps is < 1) throw new ArgumentException($"max steps must be at least 1 (got {MaxSteps})");
         if (Resume && CheckpointDirectory is null) throw new ArgumentException("resuming needs a checkpoint directory");
+        if (DivergenceShare is double share && !(share > 0 && share <= 1))
+            throw new ArgumentException($"the divergence share must be in (0, 1] (got {share})");
     }
 }
 
@@ -89,7 +103,7 @@ public sealed record EpochRecord(
     public double SamStepShare => Steps == 0 ? 0 : (double)SamSteps / Steps;
 }
 
-/// <summary>Where a run is, for progress displays.</summary>
+/// <summary>Where a run is, for progress displays; <paramref name="SkippedInEpoch"/>: steps of this epoch skipped for a non-finite loss or gradient.</summary>
 public readonly record struct TrainingProgress(
     string Variant, long Seed, int Epoch, int Epochs, int StepInEpoch, int StepsPerEpoch,
-    long Step, long TotalSteps, double EpochLoss, double LastAccuracy, bool Evaluating);
+    long Step, long TotalSteps, double EpochLoss, double LastAccuracy, bool Evaluating, int SkippedInEpoch = 0);

@@ -36,9 +36,11 @@ public sealed record TuningResult(string Variant, IReadOnlyList<TuningCandidate>
             var stats = group.Select(c =>
             {
                 var mine = runs.Where(r => r.ConfigId == c.Id).ToList();
-                return (Config: c, Runs: mine.Count, Val: Stat.Of(mine.Select(r => r.Run.FinalValidationAccuracy)), Test: Stat.Of(mine.Select(r => r.Run.FinalAccuracy)));
+                return (Config: c, Runs: mine.Count, Val: Stat.Of(mine.Select(r => r.Run.FinalValidationAccuracy)), Test: Stat.Of(mine.Select(r => r.Run.FinalAccuracy)),
+                    Diverged: mine.Any(r => r.Run.Diverged));
             }).Where(s => s.Runs > 0).ToList();
-            var best = stats.Where(s => s.Val.N > 0).OrderByDescending(s => s.Val.Mean).FirstOrDefault();
+            // A setting that diverged with some seed is never chosen, whatever its other seeds reached.
+            var best = stats.Where(s => s.Val.N > 0 && !s.Diverged).OrderByDescending(s => s.Val.Mean).FirstOrDefault();
             var candidates = stats.Select(s => new TuningCandidate(s.Config.Setting!, s.Config.Id, s.Val, s.Test,
                 Chosen: best.Config is not null && ReferenceEquals(s.Config, best.Config),
                 WithinNoiseOfChosen: best.Config is not null && !ReferenceEquals(s.Config, best.Config) && s.Val.N > 0 && !s.Val.DiffersFrom(best.Val))).ToList();

@@ -18,8 +18,8 @@ public sealed partial class SamStepCore
             : end + (start - end) * 0.5 * (1 + Math.Cos(Math.PI * p));
     }
 
-    /// <summary>m = ⌈f·b⌉, at least 1 and at most b.</summary>
-    public long MicroBatchSize(double fraction) => Math.Clamp((long)Math.Ceiling(fraction * BatchSize - 1e-9), 1, BatchSize);
+    /// <summary>m = ⌈f·b⌉, at least 1 and at most b (0 for a batch of no rows, whose step is then skipped like SAM's).</summary>
+    public long MicroBatchSize(double fraction) => Math.Clamp((long)Math.Ceiling(fraction * BatchSize - 1e-9), Math.Min(1, BatchSize), BatchSize);
 
     /// <summary>The first m samples.</summary>
     public Tensor SelectHead(long m)
@@ -48,7 +48,7 @@ public sealed partial class SamStepCore
     /// </summary>
     public Tensor SelectSharpnessSensitive(Tensor lossesBefore, Tensor lossesAfter, double gamma)
     {
-        long keep = Math.Clamp((long)Math.Floor(gamma * BatchSize + 1e-9), 1, BatchSize);
+        long keep = Math.Clamp((long)Math.Floor(gamma * BatchSize + 1e-9), Math.Min(1, BatchSize), BatchSize);
         using var phase = StepProfiler.Measure("select", StepPhaseKind.Selection);
         return (lossesAfter - lossesBefore).topk((int)keep).indexes;
     }

@@ -20,6 +20,9 @@ static class SamDeclarationRules
     /// <summary>The NSAM002 message for an empty registry name (the analyzers and <c>SamVariantDescriptor.Validate()</c>).</summary>
     public const string EmptyNameMessage = "[SamVariant(name)] needs a non-empty name such as \"NI-MBS\"";
 
+    /// <summary>The largest radius NSAM003 accepts: ‖ε‖ = ρ, and SAM uses 0.01–0.2, ASAM 0.5–5; radii far above overflow every step.</summary>
+    public const double MaxRho = 100;
+
     /// <summary>Every value rule the declaration breaks, errors and warnings, in a stable order.</summary>
     public static List<SamRuleViolation> Check(SamVariantDescriptor d)
     {
@@ -44,6 +47,9 @@ static class SamDeclarationRules
         if (d.Rho is double rho && !(IsFinite(rho) && rho > 0))
             found.Add(Error(SamDiagnosticIds.PerturbationOutOfRange, "SamVariant", "Rho",
                 $"{v}: [SamVariant(Rho = {F(rho)})] must be a finite number > 0; use a value such as 0.05"));
+        else if (d.Rho is double big && big > MaxRho)
+            found.Add(Error(SamDiagnosticIds.PerturbationOutOfRange, "SamVariant", "Rho",
+                $"{v}: [SamVariant(Rho = {F(big)})] must be at most {F(MaxRho)}: the weights move by ‖ε‖ = Rho, and radii far above that overflow every step (skipped); use a value such as 0.05 (ASAM: 0.5–2)"));
         if (d.Eta is double eta && !(IsFinite(eta) && eta >= 0))
             found.Add(Error(SamDiagnosticIds.PerturbationOutOfRange, "SamVariant", "Eta",
                 $"{v}: [SamVariant(Eta = {F(eta)})] must be a finite number >= 0; use a value such as 0.01"));

@@ -6,17 +6,8 @@ namespace NoiseSam.Harness.Tests.Cli;
 [Collection(TorchCollection.Name)]
 public sealed class CliErrorTests
 {
-    private static void AssertOneLineError(CliHarness.Result r, int code, params string[] fragments)
-    {
-        Assert.True(r.ExitCode == code, r.ToString());
-        string err = r.Error.Trim();
-        Assert.False(string.IsNullOrEmpty(err), r.ToString());
-        Assert.DoesNotContain("\n", err);
-        Assert.StartsWith("noisesam: ", err);
-        Assert.DoesNotContain("   at ", r.Error + r.Out);
-        Assert.DoesNotContain("Exception", err);
-        foreach (string f in fragments) Assert.Contains(f, err);
-    }
+    private static void AssertOneLineError(CliHarness.Result r, int code, params string[] fragments) =>
+        CliHarness.AssertOneLineError(r, code, fragments);
 
     [Fact]
     public void UnknownVariantInCompareListsTheKnownOnes()

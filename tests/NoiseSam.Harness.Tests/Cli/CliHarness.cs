@@ -18,6 +18,19 @@ public static class CliHarness
         return new Result(code, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>The CLI's answer to a fault: the exit code, one line on stderr starting with "noisesam: ", no stack trace, every fragment in it.</summary>
+    public static void AssertOneLineError(Result r, int code, params string[] fragments)
+    {
+        Assert.True(r.ExitCode == code, r.ToString());
+        string err = r.Error.Trim();
+        Assert.False(string.IsNullOrEmpty(err), r.ToString());
+        Assert.DoesNotContain("\n", err);
+        Assert.StartsWith("noisesam: ", err);
+        Assert.DoesNotContain("   at ", r.Error + r.Out);
+        Assert.DoesNotContain("Exception", err);
+        foreach (string f in fragments) Assert.Contains(f, err);
+    }
+
     /// <summary>The common arguments of a tiny training run (a few hundred Fashion-MNIST samples).</summary>
     public static string[] Tiny(int train = 256, int test = 200, int batch = 64) =>
         ["--train-limit", train.ToString(), "--test-limit", test.ToString(), "--batch-size", batch.ToString(), "--threads", "2"];

@@ -93,6 +93,16 @@ public sealed class SharpnessCommandTests
         Assert.Equal(64, json.RootElement.GetProperty("samples").GetInt32());
         Assert.True(double.IsFinite(json.RootElement.GetProperty("mSharpness").GetProperty("value").GetDouble()));
         Assert.True(json.RootElement.GetProperty("probeLoss").GetDouble() > 0);
+        // Not a terminal: one plain line per phase, not a redraw per iteration or point.
+        Assert.Single(r.Out.Split('\n'), l => l.StartsWith("2-D landscape (5×5 points) · ", StringComparison.Ordinal));
+
+        // A second run into the same folder replaces it as a whole: no 2-D landscape of the first run is left beside the second's JSON.
+        r = CliHarness.Run("sharpness", "--model-file", model, "--samples", "32", "--iterations", "2", "--landscape", "1d", "--points", "3",
+            "--threads", "1", "--out", dir["out"]);
+        Assert.True(r.ExitCode == ExitCodes.Success, r.ToString());
+        Assert.False(File.Exists(Path.Combine(dir["out"], "landscape_2d.png")), "a plot of the first run survived next to the second's");
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(dir["out"], "landscape_1d.csv")).Length);
+        Assert.Equal([dir["out"]], Directory.GetDirectories(dir.Path));   // no staging or old folder left beside it
     }
 
     [Fact]

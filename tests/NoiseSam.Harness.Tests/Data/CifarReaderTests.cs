@@ -9,10 +9,10 @@ public class CifarReaderTests
     private static readonly double[] Mean = [0.4914, 0.4822, 0.4465];
     private static readonly double[] Std = [0.2470, 0.2435, 0.2616];
 
-    /// <summary>Writes 5 training batches of 2, 3, 1, 2, 2 records and a test batch of 3.</summary>
+    /// <summary>Writes 5 training batches and a test batch of 2 records each (every CIFAR-10 batch holds as many records as the others).</summary>
     private static (byte[] Labels, byte[] Pixels, byte[] TestLabels, byte[] TestPixels) WriteSet(string dir, bool gzip = false)
     {
-        int[] sizes = [2, 3, 1, 2, 2];
+        int[] sizes = [2, 2, 2, 2, 2];
         var allLabels = new List<byte>();
         var allPixels = new List<byte>();
         for (int f = 0; f < 5; f++)
@@ -23,8 +23,8 @@ public class CifarReaderTests
             allLabels.AddRange(labels);
             allPixels.AddRange(pixels);
         }
-        var testLabels = TestFiles.RandomBytes(3, 30, 10);
-        var testPixels = TestFiles.RandomBytes(3 * 3072, 31);
+        var testLabels = TestFiles.RandomBytes(2, 30, 10);
+        var testPixels = TestFiles.RandomBytes(2 * 3072, 31);
         TestFiles.Write(Path.Combine(dir, "test_batch.bin"), TestFiles.CifarRecords(testLabels, testPixels), gzip);
         return (allLabels.ToArray(), allPixels.ToArray(), testLabels, testPixels);
     }
@@ -51,7 +51,7 @@ public class CifarReaderTests
         using var split = DataSets.Load("cifar10", dir.Path);
 
         Assert.Equal(new long[] { 10, 3, 32, 32 }, split.Train.Images.shape);
-        Assert.Equal(new long[] { 3, 3, 32, 32 }, split.Test.Images.shape);
+        Assert.Equal(new long[] { 2, 3, 32, 32 }, split.Test.Images.shape);
         Assert.Equal((3, 32, 10), (split.Train.Channels, split.Train.ImageSize, split.Train.Classes));
         Assert.Equal(labels.Select(b => (long)b), split.Train.Labels.data<long>().ToArray());
         Assert.Equal(testLabels.Select(b => (long)b), split.Test.Labels.data<long>().ToArray());
@@ -73,7 +73,7 @@ public class CifarReaderTests
         using var split = DataSets.Load("CIFAR-10", dir.Path, limitTrain: 4);
 
         Assert.Equal(4, split.Train.Count);
-        Assert.Equal(3, split.Test.Count);
+        Assert.Equal(2, split.Test.Count);
     }
 
     [Fact]
@@ -89,7 +89,26 @@ public class CifarReaderTests
 
         Assert.Equal(path, e.FilePath);
         Assert.Contains("expected a positive multiple of 3073 bytes", e.Message);
-        Assert.Contains($"found {3073 - 100} bytes", e.Message);
+        Assert.Contains($"found {bytes.Length - 100} bytes", e.Message);
+    }
+
+    [Theory]
+    [InlineData("data_batch_3.bin")]
+    [InlineData("test_batch.bin")]
+    public void ABatchCutOnARecordBoundaryIsRefused(string file)
+    {
+        using var dir = new TempDir();
+        WriteSet(dir.Path);
+        string path = Path.Combine(dir.Path, file);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..CifarReader.RecordBytes]);   // one whole record of two
+
+        var e = Assert.Throws<DataFormatException>(() => DataSets.Load("cifar10", dir.Path));
+
+        Assert.Equal(path, e.FilePath);
+        Assert.Contains("expected 2 records like the other batches", e.Message);
+        Assert.Contains("found 1", e.Message);
+        Assert.Contains("cut short on a record boundary", e.Message);
     }
 
     [Fact]

@@ -142,6 +142,63 @@ public sealed class ReportTests
         Assert.Single(series[0].Data.GetScatterPoints());
     }
 
+    // A run that diverged in its second epoch: its last record holds the steps taken, skipped ones counted, no evaluation.
+    private static RunResult Diverged(string variant, long seed) => Run(variant, seed, [0.5, double.NaN], 1.0) with
+    {
+        Completed = false,
+        Diverged = true,
+        Records = [Run(variant, seed, [0.5], 1.0).Records[0], new EpochRecord(2, double.NaN, double.NaN, double.NaN, 0.2, 0, 1.2, 4, 0, double.NaN, 4, 0.05)],
+    };
+
+    [Fact]
+    public void ADivergedSeedIsListedAndNeverAveraged()
+    {
+        var runs = new[] { Run("SGD", 0, [0.80, 0.85], 1.0), Run("SGD", 1, [0.80, 0.86], 1.0), Run("MBS", 0, [0.80, 0.84], 1.0), Diverged("MBS", 1), Diverged("K-SAM", 0) };
+        var summary = VariantSummary.Compute(runs);
+        var mbs = summary[1];
+        Assert.Equal(2, mbs.Runs);
+        Assert.Equal(1, mbs.Accuracy.N);
+        Assert.Equal(0.84, mbs.AccuracyMean, 12);
+        Assert.Equal([1L], mbs.Diverged);
+        Assert.Empty(mbs.Collapsed);
+        Assert.Equal(4, mbs.SkippedSteps);
+        Assert.Equal(1.0, mbs.TimeRatio!.Value, 12);   // from the seed that finished
+        var ksam = summary[2];
+        Assert.Equal(0, ksam.Accuracy.N);
+        Assert.Null(ksam.TimeRatio);
+
+        var table = ReportWriter.Table(summary);
+        Assert.Contains(table, l => l.StartsWith("| MBS | 84.00 | 1 (+1 diverged) |", StringComparison.Ordinal));
+        Assert.Contains(table, l => l.StartsWith("| K-SAM | **diverged** | 0 (+1 diverged) |", StringComparison.Ordinal));
+        string notes = string.Join("\n", ReportWriter.Notes(summary));
+        Assert.Contains("MBS: seed 1 diverged", notes);
+        Assert.Contains("K-SAM: seed 0 diverged", notes);
+        Assert.Contains("(every seed diverged)", notes);
+        var csv = ReportWriter.Csv(summary).Split('\n');
+        Assert.EndsWith(",diverged_seeds", csv[0].TrimEnd('\r'));
+        Assert.EndsWith(",1", csv[2].TrimEnd('\r'));
+
+        // The plots: MBS's curves average the seed that finished; K-SAM's stop where it diverged, and say so.
+        var losses = Plots.Losses(runs).GetPlottables().OfType<ScottPlot.Plottables.Scatter>().ToList();
+        Assert.Contains(losses, s => s.LegendText == "MBS train" && s.Data.GetScatterPoints().Count == 2);
+        var ksamTrain = Assert.Single(losses, s => s.LegendText.StartsWith("K-SAM (diverged) train", StringComparison.Ordinal));
+        Assert.Single(ksamTrain.Data.GetScatterPoints());
+        var cost = Plots.AccuracyOverCost(summary);
+        Assert.Equal(2, cost.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().Count());
+        Assert.Contains("not shown: K-SAM (diverged)", cost.Axes.Title.Label.Text);
+    }
+
+    [Fact]
+    public void AnIncompleteReportSaysSoAtTheTop()
+    {
+        string md = ReportWriter.Markdown(new ComparisonInfo
+        {
+            Data = "fashion-mnist", Model = "small-cnn", Epochs = 2, Seeds = [0], BatchSize = 64, Threads = 2, TrainSamples = 256, TestSamples = 200,
+            Incomplete = "the run was interrupted after 5 steps (1 of 2 epoch(s) finished)",
+        }, VariantSummary.Compute(Runs()), []);
+        Assert.Contains("**Incomplete:** the run was interrupted after 5 steps (1 of 2 epoch(s) finished).", md.Split('\n')[2]);
+    }
+
     [Fact]
     public void CostPlotAlwaysUsesTheCostModel()
     {

@@ -14,7 +14,7 @@ public sealed class PackedPackage : IDisposable
         WorkRoot = Path.Combine(Path.GetTempPath(), $"noisesam-package-{Guid.NewGuid():N}");
         Feed = Path.Combine(WorkRoot, "feed");
         Directory.CreateDirectory(Feed);
-        PackResult = Dotnet.Run(RepoPaths.Root, TimeSpan.FromMinutes(3),
+        PackResult = Dotnet.Run(RepoPaths.Root,
             "pack", RepoPaths.Path("src", "NoiseSam", "NoiseSam.csproj"),
             "-c", RepoPaths.Configuration, "--no-build", "-o", Feed, $"-p:PackageVersion={Version}",
             "-nologo", "-nodeReuse:false");

@@ -11,6 +11,7 @@ public sealed class ValidateTests
     {
         { "NSAM003", new("v") { Rho = 0 }, true },
         { "NSAM003", new("v") { Rho = double.NaN }, true },
+        { "NSAM003", new("v") { Rho = double.MaxValue }, true },   // accepted before, then skipped every step
         { "NSAM003", new("v") { Perturbation = PerturbationKind.StochasticWeight, Beta = 1.5 }, true },
         { "NSAM004", new("v") { MicroBatch = new() { Fraction = 1.5 } }, true },
         { "NSAM004", new("v") { MicroBatch = new() { Fraction = 0 } }, true },

@@ -50,6 +50,36 @@ public sealed class NonFiniteGuardTests
         Assert.False(Close.Same(weights, model.FlatWeights()), "the next finite step must train again");
     }
 
+    public static TheoryData<string> EveryKind => new() { "SGD", "SAM", "MBS", "NI-MBS", "K-SAM", "ESAM", "LookSAM", "AE-SAM", "SS-SAM", "AdamW-SAM" };
+
+    private static SamVariantDescriptor AnyKind(string name) => name switch
+    {
+        "NI-MBS" => new(name) { MicroBatch = new() { Fraction = 0.25 }, Noise = new(NoiseDistribution.Gaussian) { Sigma = 0.5 } },
+        "K-SAM" => new(name) { MicroBatch = new() { Fraction = 0.5, Selection = MicroBatchSelection.TopLoss }, DescentSelection = new(DescentSet.SameAsAscent) },
+        "ESAM" => new(name) { Perturbation = PerturbationKind.StochasticWeight, Beta = 0.6, DescentSelection = new(DescentSet.SharpnessSensitive) { Fraction = 0.5 } },
+        "SS-SAM" => new(name) { Schedule = new(SchedulePolicy.Bernoulli) { Probability = 0.5 } },
+        _ => Descriptor(name),
+    };
+
+    [Theory]
+    [MemberData(nameof(EveryKind))]
+    public void ABatchOfNoRowsIsSkippedByEveryKindOfStep(string name)
+    {
+        // The micro-batch kinds threw "'1' cannot be greater than 0" here while SAM skipped the step.
+        using var model = TinyNet.Create(11);
+        using var step = SamEngine.Create(AnyKind(name), model, new SamStepOptions { Seed = 3 });
+        var (x0, y0) = TinyNet.Batch(0);
+        Assert.False(step.Step(x0, y0).Skipped);
+        var weights = model.FlatWeights().clone();
+
+        var (x, y) = TinyNet.Batch(1);
+        var result = step.Step(x.narrow(0, 0, 0), y.narrow(0, 0, 0));
+
+        Assert.True(result.Skipped, $"{name}: an empty batch must be skipped");
+        Assert.True(Close.Same(weights, model.FlatWeights()), "weights changed on an empty batch");
+        Assert.False(step.Step(x, y).Skipped, "the next batch must train again");
+    }
+
     [Fact]
     public void InfiniteLossFromACustomLossSkipsTheStep()
     {
