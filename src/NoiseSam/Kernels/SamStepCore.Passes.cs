@@ -115,7 +115,7 @@ public sealed partial class SamStepCore
             return loss(forwardModel!.forward(x), y);
         }
 
-        var rows = indices ?? (count == BatchSize ? null : torch.arange(start, start + count, dtype: ScalarType.Int64, device: rowDevice));
+        var rows = indices ?? (count == BatchSize ? null : RowRange(start, count));
         Tensor losses;
         using (StepProfiler.Measure(PassName(pass, count), StepPhaseKind.Pass))
             losses = batch.Loss(rows);
@@ -125,6 +125,14 @@ public sealed partial class SamStepCore
                 $"and returned {(losses is null ? "null" : $"a tensor of shape [{string.Join(", ", losses.shape)}]")}: it must return one loss per row it is given, " +
                 $"a 1-D tensor of {count} (a per-sample loss: reduction none, not a mean).");
         return losses;
+    }
+
+    // Rows start … start + count − 1 as an index tensor for a SamBatch closure (Scalars disposed here:
+    // an implicit long→Scalar would live until the finaliser).
+    private Tensor RowRange(long start, long count)
+    {
+        using Scalar from = start, to = start + count;
+        return torch.arange(from, to, dtype: ScalarType.Int64, device: rowDevice);
     }
 
     // Chunk j of Plan.Chunks: rows [j·b/N, (j+1)·b/N), so chunk sizes differ by at most one.

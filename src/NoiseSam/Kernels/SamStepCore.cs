@@ -127,8 +127,8 @@ public sealed partial class SamStepCore : IDisposable
     public float PreviousGradientNorm { get; private set; } = float.NaN;
     public long BatchSize { get; private set; }
 
-    /// <summary>Parameter-sized buffers kept beyond the base optimizer's (weight backup, LookSAM direction).</summary>
-    public int ExtraStateBuffers => (backup is null ? 0 : 1) + (direction is null ? 0 : 1);
+    /// <summary>Parameter-sized buffers kept beyond the base optimizer's (weight backup, LookSAM direction, per-chunk SAM gradient).</summary>
+    public int ExtraStateBuffers => (backup is null ? 0 : 1) + (direction is null ? 0 : 1) + (accumulator is null ? 0 : 1);
 
     /// <summary>What a Custom schedule sees for the step about to run.</summary>
     public StepContext Context => new(StepCount, TotalSteps, PreviousLoss, PreviousGradientNorm);

@@ -20,6 +20,22 @@ public sealed class OptimizerSettingsTests
     private static Func<Tensor?, Tensor> CrossEntropy(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y) =>
         rows => nn.functional.cross_entropy(model.forward(x), y, reduction: nn.Reduction.None);
 
+    // Steps on both sides with the same batches: the step; textbook SAM (then beforeUpdate) and the
+    // reference optimizer; the weights must agree after every step.
+    private static void TrainAlongside(ISamStep step, TinyNet model, TinyNet reference, Optimizer optimizer, int steps, long firstBatch, Action? beforeUpdate = null)
+    {
+        for (int i = 0; i < steps; i++)
+        {
+            using var scope = NewDisposeScope();
+            var (x, y) = TinyNet.Batch(firstBatch + i);
+            step.Step(x, y);
+            Textbook.SamGradient(reference, CrossEntropy(reference, x, y), Rho);
+            beforeUpdate?.Invoke();
+            optimizer.step();
+            Close.Assert(reference.FlatWeights(), model.FlatWeights(), 1e-9);
+        }
+    }
+
     [Theory]
     [InlineData(0.05)]   // below every step's SAM-gradient norm: every step is clipped
     [InlineData(1e6)]    // far above: never clipped
@@ -30,17 +46,11 @@ public sealed class OptimizerSettingsTests
         using var reference = TinyNet.Create(4);
         using var step = SamEngine.Create(descriptor, model);
         using var sgd = SGD(reference.parameters(), Lr, momentum: Momentum, weight_decay: WeightDecay);
-        for (int i = 0; i < 4; i++)
+        TrainAlongside(step, model, reference, sgd, 4, 30, () =>
         {
-            using var scope = NewDisposeScope();
-            var (x, y) = TinyNet.Batch(30 + i);
-            step.Step(x, y);
-            Textbook.SamGradient(reference, CrossEntropy(reference, x, y), Rho);
             if (maxNorm < 1) Assert.True(Textbook.GlobalNorm(Textbook.Trainable(reference)) > maxNorm, "the test means to clip");
             Textbook.ClipGradNorm(reference, maxNorm);
-            sgd.step();
-            Close.Assert(reference.FlatWeights(), model.FlatWeights(), 1e-9);
-        }
+        });
     }
 
     [Theory]
@@ -76,15 +86,7 @@ public sealed class OptimizerSettingsTests
                 new AdamW.ParamGroup(P("fc.bias"), new AdamW.Options { LearningRate = lr * 0.5, weight_decay = 0 }),
             ], lr);
         using var _ = optimizer;
-        for (int i = 0; i < 4; i++)
-        {
-            using var scope = NewDisposeScope();
-            var (x, y) = TinyNet.Batch(30 + i);
-            step.Step(x, y);
-            Textbook.SamGradient(reference, CrossEntropy(reference, x, y), Rho);
-            optimizer.step();
-            Close.Assert(reference.FlatWeights(), model.FlatWeights(), 1e-9);
-        }
+        TrainAlongside(step, model, reference, optimizer, 4, 30);
     }
 
     [Fact]
@@ -108,15 +110,7 @@ public sealed class OptimizerSettingsTests
         var frozen = model.named_parameters().Where(p => !p.parameter.requires_grad).Select(p => p.parameter.detach().clone()).ToArray();
         using var step = SamEngine.Create(new SamVariantDescriptor("SAM") { Rho = Rho, BaseOptimizer = new(OptimizerKind.Sgd) { LearningRate = Lr } }, model);
         using var sgd = SGD(Textbook.Trainable(reference), Lr, momentum: Momentum, weight_decay: WeightDecay);
-        for (int i = 0; i < 3; i++)
-        {
-            using var scope = NewDisposeScope();
-            var (x, y) = TinyNet.Batch(50 + i);
-            step.Step(x, y);
-            Textbook.SamGradient(reference, CrossEntropy(reference, x, y), Rho);
-            sgd.step();
-            Close.Assert(reference.FlatWeights(), model.FlatWeights(), 1e-9);
-        }
+        TrainAlongside(step, model, reference, sgd, 3, 50);
         var after = model.named_parameters().Where(p => !p.parameter.requires_grad).Select(p => p.parameter).ToArray();
         Assert.Equal(2, after.Length);
         for (int i = 0; i < after.Length; i++) Assert.True(Close.Same(frozen[i], after[i].detach()));

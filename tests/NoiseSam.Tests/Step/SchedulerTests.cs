@@ -61,21 +61,28 @@ public sealed class SchedulerTests
         var theirs = Make(name, sgd);
         var group = (IMomentum)step.AsOptimizer().ParamGroups.Single();
         var referenceGroup = (IMomentum)sgd.ParamGroups.Single();
+        DriveAlongside(step, model, reference, sgd, ours, theirs, () => Assert.Equal(referenceGroup.Momentum, group.Momentum));
+        Assert.Equal(theirs.get_last_lr(), ours.get_last_lr());
+    }
 
+    // Plain steps on both sides with the same batches, each optimizer under its own scheduler: the
+    // learning rate (and what checkHyperparameters compares) before every step, the weights after.
+    private static void DriveAlongside(ISamStep step, TinyNet model, TinyNet reference, Optimizer optimizer,
+        lr_scheduler.LRScheduler ours, lr_scheduler.LRScheduler theirs, Action checkHyperparameters)
+    {
         for (int i = 0; i < Steps; i++)
         {
             using var scope = NewDisposeScope();
-            Assert.Equal(sgd.ParamGroups.Single().LearningRate, step.LearningRate);
-            Assert.Equal(referenceGroup.Momentum, group.Momentum);
+            Assert.Equal(optimizer.ParamGroups.Single().LearningRate, step.LearningRate);
+            checkHyperparameters();
             var (x, y) = TinyNet.Batch(20 + i);
             step.Step(x, y);
             Textbook.PlainGradient(reference, rows => nn.functional.cross_entropy(reference.forward(x), y, reduction: nn.Reduction.None));
-            sgd.step();
+            optimizer.step();
             ours.step();
             theirs.step();
             Close.Assert(reference.FlatWeights(), model.FlatWeights(), 1e-9);
         }
-        Assert.Equal(theirs.get_last_lr(), ours.get_last_lr());
     }
 
     [Fact]
@@ -89,19 +96,7 @@ public sealed class SchedulerTests
         var ours = lr_scheduler.OneCycleLR(step.AsOptimizer(), 0.02, total_steps: Steps + 1);
         var theirs = lr_scheduler.OneCycleLR(adamW, 0.02, total_steps: Steps + 1);
         var betas = (IBetas)step.AsOptimizer().ParamGroups.Single();
-        for (int i = 0; i < Steps; i++)
-        {
-            using var scope = NewDisposeScope();
-            Assert.Equal(adamW.ParamGroups.Single().LearningRate, step.LearningRate);
-            Assert.Equal(((IBetas)adamW.ParamGroups.Single()).Betas, betas.Betas);
-            var (x, y) = TinyNet.Batch(20 + i);
-            step.Step(x, y);
-            Textbook.PlainGradient(reference, rows => nn.functional.cross_entropy(reference.forward(x), y, reduction: nn.Reduction.None));
-            adamW.step();
-            ours.step();
-            theirs.step();
-            Close.Assert(reference.FlatWeights(), model.FlatWeights(), 1e-9);
-        }
+        DriveAlongside(step, model, reference, adamW, ours, theirs, () => Assert.Equal(((IBetas)adamW.ParamGroups.Single()).Betas, betas.Betas));
     }
 
     [Fact]
