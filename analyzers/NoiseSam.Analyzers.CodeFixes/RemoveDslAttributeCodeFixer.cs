@@ -13,8 +13,9 @@ using NoiseSam.Rules;
 namespace NoiseSam.Analyzers.CodeFixes;
 
 /// <summary>
-/// Removes an attribute that has no effect: NSAM006 (<c>[Noise(Sigma = 0)]</c>) and NSAM010
-/// (<c>[MicroBatch]</c>, <c>[Noise]</c> or <c>[DescentSelection]</c> with <c>Schedule(Never)</c>).
+/// Removes an attribute that has no effect: NSAM006 (<c>[Noise(Sigma = 0)]</c>), NSAM010
+/// (<c>[MicroBatch]</c>, <c>[Noise]</c> or <c>[DescentSelection]</c> with <c>Schedule(Never)</c>) and
+/// NSAM019 (a <c>[ParameterGroup]</c> whose prefix an earlier one declares).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RemoveDslAttributeCodeFixer)), Shared]
 public sealed class RemoveDslAttributeCodeFixer : CodeFixProvider
@@ -25,9 +26,12 @@ public sealed class RemoveDslAttributeCodeFixer : CodeFixProvider
     /// <summary>The equivalence key for NSAM010 (remove a SAM-only attribute of a Never schedule).</summary>
     public const string RemoveDeadAttributeKey = "NSAM010.RemoveAttribute";
 
+    /// <summary>The equivalence key for NSAM019 (remove a [ParameterGroup] declared twice).</summary>
+    public const string RemoveDuplicateGroupKey = "NSAM019.RemoveAttribute";
+
     /// <inheritdoc/>
     public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-        ImmutableArray.Create(SamDiagnosticIds.ZeroNoise, SamDiagnosticIds.NeverScheduleWithSamAttributes);
+        ImmutableArray.Create(SamDiagnosticIds.ZeroNoise, SamDiagnosticIds.NeverScheduleWithSamAttributes, SamDiagnosticIds.ParameterGroupInvalid);
 
     /// <inheritdoc/>
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
@@ -40,7 +44,12 @@ public sealed class RemoveDslAttributeCodeFixer : CodeFixProvider
             if (!diagnostic.Properties.TryGetValue(FixHints.Fix, out string? fix) || fix != FixHints.RemoveAttribute) continue;
             if (await FixSyntax.FindAsync<AttributeSyntax>(context.Document, diagnostic.Location.SourceSpan, context.CancellationToken).ConfigureAwait(false) is not { } attribute)
                 continue;
-            string key = diagnostic.Id == SamDiagnosticIds.ZeroNoise ? RemoveZeroNoiseKey : RemoveDeadAttributeKey;
+            string key = diagnostic.Id switch
+            {
+                SamDiagnosticIds.ZeroNoise => RemoveZeroNoiseKey,
+                SamDiagnosticIds.ParameterGroupInvalid => RemoveDuplicateGroupKey,
+                _ => RemoveDeadAttributeKey,
+            };
             context.RegisterCodeFix(
                 CodeAction.Create(
                     title: $"Remove [{FixSyntax.ShortName(attribute)}]",

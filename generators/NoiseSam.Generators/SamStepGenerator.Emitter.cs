@@ -79,8 +79,8 @@ public sealed partial class SamStepGenerator
                 w.WriteLine(GeneratedCode);
                 w.WriteLine($"private readonly global::NoiseSam.Kernels.SamStepCore {GeneratedMembers.Core};");
                 w.WriteLine();
-                Member(w, "Creates the step over <paramref name=\"model\"/>'s parameters.");
-                using (w.Block($"public {name}(global::TorchSharp.torch.nn.Module<{Tensor}, {Tensor}> model, global::NoiseSam.SamStepOptions? options = null)"))
+                Member(w, "Creates the step over <paramref name=\"model\"/>'s trainable parameters (any module; its batch-norm layers are found on it).");
+                using (w.Block($"public {name}(global::TorchSharp.torch.nn.Module model, global::NoiseSam.SamStepOptions? options = null)"))
                 {
                     w.WriteLine($"{GeneratedMembers.Core} = new global::NoiseSam.Kernels.SamStepCore(model, options, {GeneratedMembers.Descriptor});");
                 }
@@ -93,6 +93,12 @@ public sealed partial class SamStepGenerator
                 w.WriteLine();
                 Member(w, "The base optimizer's learning rate (for schedulers).");
                 w.WriteLine($"public double {GeneratedMembers.LearningRate} {{ get => _core.LearningRate; set => _core.LearningRate = value; }}");
+                w.WriteLine();
+                Member(w, "Multiplier of the declared rho (for rho schedules).");
+                w.WriteLine($"public double {GeneratedMembers.RhoScale} {{ get => _core.RhoScale; set => _core.RhoScale = value; }}");
+                w.WriteLine();
+                Member(w, "The step as a torch.optim.Optimizer whose learning rate is the step's, for TorchSharp's schedulers.");
+                w.WriteLine($"public global::TorchSharp.torch.optim.Optimizer {GeneratedMembers.AsOptimizer}() => _core.AsOptimizer();");
                 w.WriteLine();
                 Member(w, "Steps taken so far.");
                 w.WriteLine($"public long {GeneratedMembers.StepCount} => _core.StepCount;");
@@ -259,7 +265,26 @@ public sealed partial class SamStepGenerator
                 Add(spec, "Beta1", o.Beta1);
                 Add(spec, "Beta2", o.Beta2);
                 Add(spec, "Epsilon", o.Epsilon);
+                Add(spec, "MaxGradNorm", o.MaxGradNorm);
+                if (o.NoDecayOnBiasAndNorm is { } noDecay) spec.Add("NoDecayOnBiasAndNorm = " + Literals.Bool(noDecay));
                 members.Add($"BaseOptimizer = new global::NoiseSam.BaseOptimizerSpec({Literals.Enum(o.Kind)})" + Initializer(spec, ""));
+            }
+            if (d.Accumulation is { } a)
+            {
+                var spec = new List<string>();
+                if (a.Ascent is { } ascent) spec.Add("Ascent = " + Literals.Enum(ascent));
+                members.Add($"Accumulation = new global::NoiseSam.AccumulationSpec({Literals.Int(a.Chunks)})" + Initializer(spec, ""));
+            }
+            if (d.ParameterGroups is { } groups)
+            {
+                var items = new List<string>();
+                foreach (var g in groups)
+                {
+                    var spec = new List<string>();
+                    Add(spec, "LearningRateScale", g.LearningRateScale);
+                    items.Add($"new global::NoiseSam.ParameterGroupSpec({Literals.String(g.Prefix)})" + Initializer(spec, ""));
+                }
+                members.Add("ParameterGroups = new global::NoiseSam.ParameterGroupSpec[] { " + string.Join(", ", items) + " }");
             }
             return members;
         }
@@ -277,11 +302,14 @@ public sealed partial class SamStepGenerator
         private static void WriteStep(SourceWriter w, SamStepPlan plan)
         {
             var d = plan.Declaration;
-            Member(w, "One full optimizer step on a batch.");
-            using (w.Block($"public global::NoiseSam.SamStepResult {GeneratedMembers.Step}({Tensor} input, {Tensor} target)"))
+            Member(w, "One full optimizer step on a batch (input, target) through the model's forward and the options' per-sample loss.");
+            w.WriteLine($"public global::NoiseSam.SamStepResult {GeneratedMembers.Step}({Tensor} input, {Tensor} target) => {GeneratedMembers.Step}(_core.Batch(input, target));");
+            w.WriteLine();
+            Member(w, "One full optimizer step on a batch given as rows and a per-sample loss closure.");
+            using (w.Block($"public global::NoiseSam.SamStepResult {GeneratedMembers.Step}(global::NoiseSam.SamBatch batch)"))
             {
                 w.WriteLine("using var scope = global::TorchSharp.torch.NewDisposeScope();");
-                w.WriteLine("_core.BeginStep(input, target);");
+                w.WriteLine("_core.BeginStep(batch);");
                 w.WriteLine();
 
                 switch (plan.Policy)
@@ -371,6 +399,11 @@ public sealed partial class SamStepGenerator
         {
             var d = plan.Declaration;
             string rho = Literals.Double(d.EffectiveRho);
+            if (plan.PerChunkAscent)
+            {
+                WritePerChunkSamStep(w, plan);
+                return;
+            }
 
             // Ascent set.
             // The fraction: a named literal, or the local that holds it when it varies.
@@ -498,6 +531,38 @@ public sealed partial class SamStepGenerator
             w.WriteLine(plan.CachesDirection
                 ? $"return _core.Finish(lossAtW, {ascentNorm}, perturbed: true, ascentSamples: m, cacheDirection: true);"
                 : $"return _core.Finish(lossAtW, {ascentNorm}, perturbed: true, ascentSamples: m);");
+        }
+
+        // SamEngine.EngineStep.PerChunkSamStep: m-SAM, each chunk its own e (no micro-batch, SDS,
+        // LookSAM, AE-SAM or SWP: the rules reject those combinations).
+        private static void WritePerChunkSamStep(SourceWriter w, SamStepPlan plan)
+        {
+            var d = plan.Declaration;
+            string rho = Literals.Double(d.EffectiveRho);
+            w.WriteLine($"// Ascent and descent chunk by chunk ({Literals.Int(plan.Chunks)} chunks, m-SAM): each chunk its own e; the descent gradients are averaged.");
+            w.WriteLine("_core.BeginChunks();");
+            w.WriteLine($"for (int chunk = 0; chunk < {Literals.Int(plan.Chunks)}; chunk++)");
+            using (w.Block())
+            {
+                w.WriteLine($"var ascentLosses = _core.ForwardBackwardChunk(chunk, updateBatchNorm: {Literals.Bool(plan.UpdatesBatchNorm(SamPass.Ascent))});");
+                w.WriteLine("var ascentNorm = _core.GradNorm();");
+                if (plan.HasNoise)
+                {
+                    var noise = d.Noise!;
+                    w.WriteLine($"_core.AddNoise(distribution: {Literals.Enum(noise.Distribution)}, sigma: {Literals.Double(noise.EffectiveSigma)}, scaling: {Literals.Enum(noise.EffectiveScaling)}, fraction: {Literals.Double(plan.Fraction)}, gradientNorm: ascentNorm);");
+                }
+                if (plan.Perturbation == PerturbationKind.Adaptive)
+                    w.WriteLine($"_core.PerturbAdaptive(rho: {rho}, eta: {Literals.Double(d.EffectiveEta)});");
+                else
+                    w.WriteLine($"_core.PerturbSam(rho: {rho}, gradientNorm: {(plan.PerturbationReusesAscentNorm ? "ascentNorm" : "null")});");
+                w.WriteLine($"_core.ForwardBackwardChunk(chunk, updateBatchNorm: {Literals.Bool(plan.UpdatesBatchNorm(SamPass.Descent))});");
+                w.WriteLine("_core.Restore();");
+                w.WriteLine("_core.AccumulateChunk(chunk, ascentLosses, ascentNorm);");
+            }
+            w.WriteLine();
+            w.WriteLine("// Base optimizer on the averaged SAM gradient.");
+            w.WriteLine("var (lossAtW, meanAscentNorm) = _core.EndChunks();");
+            w.WriteLine("return _core.Finish(lossAtW, meanAscentNorm, perturbed: true, ascentSamples: _core.BatchSize);");
         }
     }
 }

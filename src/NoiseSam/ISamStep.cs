@@ -12,11 +12,41 @@ public interface ISamStep : IDisposable
     /// <summary>The declaration this step implements.</summary>
     SamVariantDescriptor Variant { get; }
 
-    /// <summary>One full optimizer step on a batch (input, integer class targets).</summary>
+    /// <summary>
+    /// One full optimizer step on a batch given as a row count and a per-sample loss closure: any model
+    /// (several inputs, masks, a teacher), any per-sample loss. Every row selection of the variant
+    /// (micro-batch, top-loss, sharpness-sensitive rows, accumulation chunks) goes through the closure.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The closure returned something other than one loss per row, or the trainable set changed since the step was built (the model is left as it was).</exception>
+    SamStepResult Step(SamBatch batch);
+
+    /// <summary>
+    /// One full optimizer step on a batch <c>(input, target)</c>: the shorthand for
+    /// <c>Step(SamBatch)</c> over the model's <c>forward(input)</c> and <see cref="SamStepOptions.Loss"/>
+    /// (by default cross entropy, so <paramref name="target"/> holds class indices; any per-sample loss
+    /// of (output, target) works, e.g. squared error for regression).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model is not a <c>Module&lt;Tensor, Tensor&gt;</c>: use <see cref="Step(SamBatch)"/>.</exception>
     SamStepResult Step(Tensor input, Tensor target);
 
-    /// <summary>Current learning rate of the base optimizer (settable for schedulers).</summary>
+    /// <summary>Current learning rate of the base optimizer (settable for schedulers; see <see cref="AsOptimizer"/>).</summary>
     double LearningRate { get; set; }
+
+    /// <summary>
+    /// Multiplier of the declared ρ, 1 by default: every perturbation uses ρ · <c>RhoScale</c>. Settable
+    /// like <see cref="LearningRate"/>, so a ρ schedule (e.g. GSAM's, ρ decaying with the learning rate)
+    /// can drive it; saved and restored with the state. Finite and ≥ 0.
+    /// </summary>
+    double RhoScale { get; set; }
+
+    /// <summary>
+    /// The step as a <c>torch.optim.Optimizer</c> whose one parameter group's learning rate is
+    /// <see cref="LearningRate"/> (and whose momentum or betas are the base optimizer's), so that every
+    /// TorchSharp learning-rate scheduler drives the step unchanged:
+    /// <c>var s = torch.optim.lr_scheduler.StepLR(step.AsOptimizer(), 30, 0.1);</c> then <c>s.step()</c>.
+    /// The same object on every call; its <c>step()</c> throws (call <see cref="Step(SamBatch)"/>).
+    /// </summary>
+    torch.optim.Optimizer AsOptimizer();
 
     /// <summary>Steps taken so far (skipped steps included).</summary>
     long StepCount { get; }
@@ -34,7 +64,11 @@ public sealed class SamStepOptions
     /// <summary>Seed of every random stream of the step (schedule, micro-batch selection, noise, SWP mask).</summary>
     public long Seed { get; init; }
 
-    /// <summary>Per-sample loss (input logits, targets) → vector; default cross entropy with reduction none.</summary>
+    /// <summary>
+    /// Per-sample loss of <c>Step(input, target)</c>: (model output, target rows) → a 1-D tensor with one
+    /// loss per row; default cross entropy with reduction none (targets are class indices). Not used by
+    /// <c>Step(SamBatch)</c>, whose closure computes the loss.
+    /// </summary>
     public Func<Tensor, Tensor, Tensor>? Loss { get; init; }
 
     /// <summary>Total steps of the run, for progress-dependent schedules (AE-SAM's c_t, fraction schedules); 0 = unknown.</summary>

@@ -16,7 +16,12 @@ public static class SamEngine
     /// <summary>Creates a step object for <paramref name="descriptor"/> over <paramref name="model"/>.</summary>
     /// <exception cref="SamDeclarationException">The descriptor breaks a declaration rule.</exception>
     /// <exception cref="ArgumentException">A Custom schedule without <see cref="SamStepOptions.ShouldPerturb"/>.</exception>
-    public static ISamStep Create(SamVariantDescriptor descriptor, nn.Module<Tensor, Tensor> model, SamStepOptions? options = null)
+    /// <remarks>
+    /// <paramref name="model"/> is any module: its trainable parameters (<c>requires_grad</c> when the step
+    /// is built) and its batch-norm layers are found on it. <c>Step(input, target)</c> needs a
+    /// <c>Module&lt;Tensor, Tensor&gt;</c>; <c>Step(SamBatch)</c> works with any.
+    /// </remarks>
+    public static ISamStep Create(SamVariantDescriptor descriptor, nn.Module model, SamStepOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentNullException.ThrowIfNull(model);
@@ -35,7 +40,7 @@ public static class SamEngine
         private readonly SamVariantDescriptor d;
         private readonly Func<StepContext, bool>? shouldPerturb;
 
-        public EngineStep(SamVariantDescriptor descriptor, nn.Module<Tensor, Tensor> model, SamStepOptions? options)
+        public EngineStep(SamVariantDescriptor descriptor, nn.Module model, SamStepOptions? options)
         {
             Variant = descriptor;
             core = new SamStepCore(model, options, descriptor);
@@ -46,15 +51,19 @@ public static class SamEngine
 
         public SamVariantDescriptor Variant { get; }
         public double LearningRate { get => core.LearningRate; set => core.LearningRate = value; }
+        public double RhoScale { get => core.RhoScale; set => core.RhoScale = value; }
         public long StepCount => core.StepCount;
+        public optim.Optimizer AsOptimizer() => core.AsOptimizer();
         public void SaveState(Stream stream) => core.SaveState(stream);
         public void LoadState(Stream stream) => core.LoadState(stream);
         public void Dispose() => core.Dispose();
 
-        public SamStepResult Step(Tensor input, Tensor target)
+        public SamStepResult Step(Tensor input, Tensor target) => Step(core.Batch(input, target));
+
+        public SamStepResult Step(SamBatch batch)
         {
             using var scope = torch.NewDisposeScope();
-            core.BeginStep(input, target);
+            core.BeginStep(batch);
 
             // 1. Schedule: is this a SAM step? (Adaptive decides after the gradient at w.)
             bool sam;
@@ -95,6 +104,8 @@ public static class SamEngine
         // already in the gradient buffer (AE-SAM); lossAtW when AE-SAM already measured the loss.
         private SamStepResult SamStep(Tensor? ascentLosses, Tensor? ascentNorm, Tensor? lossAtW = null)
         {
+            if (plan.PerChunkAscent) return PerChunkSamStep();
+
             // 3. Ascent set.
             double fraction = plan.FractionVaries ? core.FractionAt(plan.Fraction, plan.FinalFraction, plan.FractionSchedule) : plan.Fraction;
             long m = plan.HasMicroBatch ? core.MicroBatchSize(fraction) : core.BatchSize;
@@ -145,6 +156,27 @@ public static class SamEngine
 
             // 9. Base optimizer on the SAM gradient.
             return core.Finish(lossAtW, ascentNorm!, perturbed: true, ascentSamples: m, cacheDirection: plan.CachesDirection);
+        }
+
+        // m-SAM: ascent, noise, perturbation and descent chunk by chunk, each chunk its own ε; the base
+        // optimizer gets the chunks' descent gradients averaged (no micro-batch, SDS, LookSAM, AE-SAM or
+        // SWP: NSAM014).
+        private SamStepResult PerChunkSamStep()
+        {
+            core.BeginChunks();
+            for (int chunk = 0; chunk < core.Chunks; chunk++)
+            {
+                var ascentLosses = core.ForwardBackwardChunk(chunk, updateBatchNorm: plan.UpdatesBatchNorm(SamPass.Ascent));
+                var ascentNorm = core.GradNorm();
+                if (plan.HasNoise) core.AddNoise(d.Noise!.Distribution, d.Noise.EffectiveSigma, d.Noise.EffectiveScaling, plan.Fraction, ascentNorm);
+                if (plan.Perturbation == PerturbationKind.Adaptive) core.PerturbAdaptive(d.EffectiveRho, d.EffectiveEta);
+                else core.PerturbSam(d.EffectiveRho, plan.PerturbationReusesAscentNorm ? ascentNorm : null);
+                core.ForwardBackwardChunk(chunk, updateBatchNorm: plan.UpdatesBatchNorm(SamPass.Descent));
+                core.Restore();
+                core.AccumulateChunk(chunk, ascentLosses, ascentNorm);
+            }
+            var (loss, norm) = core.EndChunks();
+            return core.Finish(loss, norm, perturbed: true, ascentSamples: core.BatchSize);
         }
     }
 }

@@ -41,6 +41,8 @@ static class SamDefaults
     public const double Beta1 = 0.9;
     public const double Beta2 = 0.999;
     public const double Epsilon = 1e-8;
+    public const double MaxGradNorm = 0.0;
+    public const double LearningRateScale = 1.0;
 }
 
 /// <summary>
@@ -74,6 +76,20 @@ sealed record SamVariantDescriptor(string Name)
     public ScheduleSpec? Schedule { get; init; }
     /// <summary>Base optimizer, or null for SGD (lr 0.1, momentum 0.9, weight decay 5e-4).</summary>
     public BaseOptimizerSpec? BaseOptimizer { get; init; }
+    /// <summary>Gradient accumulation over chunks of the batch, or null for one pass over the whole batch.</summary>
+    public AccumulationSpec? Accumulation { get; init; }
+
+    private readonly IReadOnlyList<ParameterGroupSpec>? parameterGroups;
+
+    /// <summary>
+    /// Parameter groups with their own learning-rate multiplier (<c>[ParameterGroup]</c>, in declaration
+    /// order), or null for none. Compared by value; an empty list reads as null.
+    /// </summary>
+    public IReadOnlyList<ParameterGroupSpec>? ParameterGroups
+    {
+        get => parameterGroups;
+        init => parameterGroups = value is null || value.Count == 0 ? null : new ValueList<ParameterGroupSpec>(value);
+    }
 
     public double EffectiveRho => Rho ?? SamDefaults.Rho;
     public double EffectiveEta => Eta ?? SamDefaults.Eta;
@@ -83,6 +99,8 @@ sealed record SamVariantDescriptor(string Name)
     public DescentSet Descent => DescentSelection?.Set ?? DescentSet.All;
     /// <summary>The base optimizer as declared, or the documented default.</summary>
     public BaseOptimizerSpec EffectiveBaseOptimizer => BaseOptimizer ?? BaseOptimizerSpec.Default;
+    /// <summary>Chunks per batch (1 without <c>[Accumulation]</c>).</summary>
+    public int EffectiveChunks => Accumulation?.Chunks ?? 1;
 
     /// <summary>Every rule violation (errors and warnings) with the same NSAM ids and messages as the analyzers.</summary>
     public IReadOnlyList<SamRuleViolation> Validate()
@@ -127,6 +145,10 @@ sealed record SamVariantDescriptor(string Name)
             if (DescentSelection is { } ds)
                 parts.Add(ds.Set == DescentSet.SharpnessSensitive ? $"descent SDS γ={N(ds.EffectiveFraction)}" : $"descent {ds.Set}");
         }
+        if (Accumulation is { } acc)
+            parts.Add(acc.EffectiveAscent == AccumulationAscent.PerChunk && Policy != SchedulePolicy.Never
+                ? $"{acc.Chunks} chunks, ascent per chunk"
+                : $"{acc.Chunks} chunks");
         var s = Schedule;
         parts.Add(Policy switch
         {
@@ -140,6 +162,11 @@ sealed record SamVariantDescriptor(string Name)
         parts.Add(o.Kind == OptimizerKind.Sgd
             ? $"SGD lr={N(o.EffectiveLearningRate)} m={N(o.EffectiveMomentum)}{(o.EffectiveNesterov ? " nesterov" : "")} wd={N(o.EffectiveWeightDecay)}"
             : $"AdamW lr={N(o.EffectiveLearningRate)} wd={N(o.EffectiveWeightDecay)}");
+        if (o.EffectiveNoDecayOnBiasAndNorm) parts.Add("no decay on bias/norm");
+        if (o.EffectiveMaxGradNorm > 0) parts.Add($"clip {N(o.EffectiveMaxGradNorm)}");
+        if (ParameterGroups is { } groups)
+            foreach (ParameterGroupSpec g in groups)
+                parts.Add($"lr×{N(g.EffectiveLearningRateScale)} on '{g.Prefix}'");
         return string.Join(", ", parts);
     }
 
@@ -226,6 +253,10 @@ sealed record BaseOptimizerSpec(OptimizerKind Kind)
     public double? Beta1 { get; init; }
     public double? Beta2 { get; init; }
     public double? Epsilon { get; init; }
+    /// <summary>Global-norm clip of the final gradient (0 = off).</summary>
+    public double? MaxGradNorm { get; init; }
+    /// <summary>No weight decay on biases and normalisation parameters.</summary>
+    public bool? NoDecayOnBiasAndNorm { get; init; }
 
     public double EffectiveLearningRate => LearningRate ?? (Kind == OptimizerKind.Sgd ? SamDefaults.SgdLearningRate : SamDefaults.AdamWLearningRate);
     public double EffectiveMomentum => Kind == OptimizerKind.Sgd ? Momentum ?? SamDefaults.Momentum : 0;
@@ -234,9 +265,60 @@ sealed record BaseOptimizerSpec(OptimizerKind Kind)
     public double EffectiveBeta1 => Beta1 ?? SamDefaults.Beta1;
     public double EffectiveBeta2 => Beta2 ?? SamDefaults.Beta2;
     public double EffectiveEpsilon => Epsilon ?? SamDefaults.Epsilon;
+    public double EffectiveMaxGradNorm => MaxGradNorm ?? SamDefaults.MaxGradNorm;
+    public bool EffectiveNoDecayOnBiasAndNorm => NoDecayOnBiasAndNorm ?? false;
 
     /// <summary>The documented default: SGD, lr 0.1, momentum 0.9, weight decay 5e-4.</summary>
     public static BaseOptimizerSpec Default { get; } = new(OptimizerKind.Sgd);
+}
+
+/// <summary><c>[Accumulation]</c> as data.</summary>
+#if NOISESAM_ROSLYN
+internal
+#else
+public
+#endif
+sealed record AccumulationSpec(int Chunks)
+{
+    public AccumulationAscent? Ascent { get; init; }
+    public AccumulationAscent EffectiveAscent => Ascent ?? AccumulationAscent.WholeBatch;
+}
+
+/// <summary>One <c>[ParameterGroup]</c> as data.</summary>
+#if NOISESAM_ROSLYN
+internal
+#else
+public
+#endif
+sealed record ParameterGroupSpec(string Prefix)
+{
+    public double? LearningRateScale { get; init; }
+    public double EffectiveLearningRateScale => LearningRateScale ?? SamDefaults.LearningRateScale;
+}
+
+/// <summary>A read-only list compared by its items, so that a record holding one stays value-equal.</summary>
+internal sealed class ValueList<T> : IReadOnlyList<T>, IEquatable<ValueList<T>>
+{
+    private readonly T[] items;
+
+    public ValueList(IEnumerable<T> items) => this.items = items.ToArray();
+
+    public int Count => items.Length;
+    public T this[int index] => items[index];
+    public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)items).GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => items.GetEnumerator();
+
+    public bool Equals(ValueList<T>? other) => other is not null && items.SequenceEqual(other.items);
+    public override bool Equals(object? obj) => Equals(obj as ValueList<T>);
+
+    public override int GetHashCode()
+    {
+        int hash = 17;
+        foreach (T item in items) hash = unchecked(hash * 31 + (item is null ? 0 : EqualityComparer<T>.Default.GetHashCode(item)));
+        return hash;
+    }
+
+    public override string ToString() => "[" + string.Join(", ", items) + "]";
 }
 
 #if !NOISESAM_ROSLYN

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace NoiseSam;
 
 /// <summary>Creates a step object for a model.</summary>
-public delegate ISamStep SamStepFactory(nn.Module<Tensor, Tensor> model, SamStepOptions? options);
+public delegate ISamStep SamStepFactory(nn.Module model, SamStepOptions? options);
 
 /// <summary>
 /// Every variant known to the process, by name (compared ignoring case). Generated classes register
@@ -121,7 +121,7 @@ public static class SamVariantRegistry
     /// <summary>Creates the step object of a registered variant.</summary>
     /// <exception cref="KeyNotFoundException">No variant has that name; the message lists the known names.</exception>
     /// <exception cref="SamVariantNameClashException">Two variants (of two assemblies, say) use this name.</exception>
-    public static ISamStep Create(string name, nn.Module<Tensor, Tensor> model, SamStepOptions? options = null)
+    public static ISamStep Create(string name, nn.Module model, SamStepOptions? options = null)
     {
         if (!TryGet(name, out var entry))
         {

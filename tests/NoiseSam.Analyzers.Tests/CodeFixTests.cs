@@ -54,6 +54,39 @@ public class CodeFixTests
         }
         """, MakeVariantPartialCodeFixer.EquivalenceKey);
 
+    // ---- NSAM018: fewer than one chunk becomes 1; NSAM019: a prefix declared twice -------------
+
+    [Fact]
+    public Task Nsam018SetsTheChunkCountToOne() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, ClampArgumentCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        [Accumulation({|NSAM018:0|}, Ascent = AccumulationAscent.PerChunk)]
+        public partial class Variant { }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        [Accumulation(1, Ascent = AccumulationAscent.PerChunk)]
+        public partial class Variant { }
+        """, ClampArgumentCodeFixer.EquivalenceKeyFor("NSAM018"));
+
+    [Fact]
+    public Task Nsam019RemovesTheSecondGroupWithTheSamePrefix() => Verifier.CodeFixAsync<SamDeclarationValueAnalyzer, RemoveDslAttributeCodeFixer>("""
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        [ParameterGroup("fc.", LearningRateScale = 0.5)]
+        [{|NSAM019:ParameterGroup("fc.", LearningRateScale = 2)|}]
+        public partial class Variant { }
+        """, """
+        using NoiseSam.Dsl;
+
+        [SamVariant("X")]
+        [ParameterGroup("fc.", LearningRateScale = 0.5)]
+        public partial class Variant { }
+        """, RemoveDslAttributeCodeFixer.RemoveDuplicateGroupKey);
+
     // ---- NSAM006: remove [Noise] --------------------------------------------------------------
 
     [Fact]

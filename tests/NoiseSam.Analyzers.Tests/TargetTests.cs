@@ -298,7 +298,7 @@ public class TargetTests
         [SamVariant("X")]
         public partial class Variant
         {
-            public {|#0:Variant|}(nn.Module<Tensor, Tensor> model, SamStepOptions options) { }
+            public {|#0:Variant|}(nn.Module model, SamStepOptions options) { }
         }
         """,
         Verifier.Diagnostic<SamVariantTargetAnalyzer>("NSAM016", 0,

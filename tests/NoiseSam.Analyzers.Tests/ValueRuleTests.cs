@@ -5,7 +5,7 @@ using Verifier = NoiseSam.Analyzers.Tests.Helpers.Verify;
 namespace NoiseSam.Analyzers.Tests;
 
 /// <summary>
-/// The value rules (NSAM003–007, 009–011, 014, 015): for each, failing declarations with the exact
+/// The value rules (NSAM003–007, 009–011, 014, 015, 018, 019): for each, failing declarations with the exact
 /// span of the squiggle, boundary declarations that must not report, and the full message.
 /// </summary>
 public class ValueRuleTests
@@ -205,6 +205,11 @@ public class ValueRuleTests
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd, Momentum = 0, {|NSAM014:Nesterov = true|})]""")]
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd, {|NSAM014:Beta1 = 0.9|}, {|NSAM014:Epsilon = 1e-8|})]""")]
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.AdamW, {|NSAM014:Momentum = 0.9|}, {|NSAM014:Nesterov = false|})]""")]
+    [InlineData("""[SamVariant("X")] [{|NSAM014:Accumulation(4)|}] [MicroBatch(Fraction = 0.5)]""")]
+    [InlineData("""[SamVariant("X")] [{|NSAM014:Accumulation(4)|}] [DescentSelection(DescentSet.SharpnessSensitive)]""")]
+    [InlineData("""[SamVariant("X")] [Schedule(SchedulePolicy.LookSam)] [Accumulation(4, {|NSAM014:Ascent = AccumulationAscent.PerChunk|})]""")]
+    [InlineData("""[SamVariant("X")] [Schedule(SchedulePolicy.Adaptive)] [Accumulation(4, {|NSAM014:Ascent = AccumulationAscent.PerChunk|})]""")]
+    [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.StochasticWeight)] [Accumulation(4, {|NSAM014:Ascent = AccumulationAscent.PerChunk|})]""")]
     public Task Nsam014ReportsIncompatibleCombinations(string attributes) => Run(attributes);
 
     [Fact]
@@ -229,6 +234,9 @@ public class ValueRuleTests
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd, Nesterov = true)]""")]
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd, Momentum = 0, Nesterov = false)]""")]
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.AdamW, Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1e-8)]""")]
+    [InlineData("""[SamVariant("X")] [Schedule(SchedulePolicy.LookSam)] [Accumulation(4)]""")]
+    [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.StochasticWeight)] [Accumulation(4)]""")]
+    [InlineData("""[SamVariant("X", Perturbation = PerturbationKind.Adaptive)] [Noise(NoiseDistribution.Gaussian)] [Schedule(SchedulePolicy.Bernoulli)] [Accumulation(4, Ascent = AccumulationAscent.PerChunk)]""")]
     public Task Nsam014AcceptsCompatibleCombinations(string attributes) => Run(attributes);
 
     // ---- NSAM015: base-optimizer parameters ---------------------------------------------------
@@ -240,12 +248,17 @@ public class ValueRuleTests
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd, {|NSAM015:Momentum = 1|})]""")]
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.AdamW, {|NSAM015:Beta1 = 1|}, {|NSAM015:Beta2 = -0.1|})]""")]
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.AdamW, {|NSAM015:Epsilon = 0|})]""")]
+    [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd, {|NSAM015:MaxGradNorm = -1|})]""")]
+    [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.AdamW, {|NSAM015:MaxGradNorm = double.PositiveInfinity|})]""")]
+    [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd, {|NSAM015:MaxGradNorm = double.NaN|})]""")]
     public Task Nsam015ReportsOutOfRangeOptimizerParameters(string attributes) => Run(attributes);
 
     [Theory]
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd, LearningRate = 1e-12, Momentum = 0, WeightDecay = 0)]""")]
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.AdamW, Beta1 = 0, Beta2 = 0.999999, Epsilon = 1e-300, WeightDecay = 0)]""")]
     [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd)]""")]
+    [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd, MaxGradNorm = 0)]""")]
+    [InlineData("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.AdamW, MaxGradNorm = 1e-9, NoDecayOnBiasAndNorm = true)]""")]
     public Task Nsam015AcceptsBoundaryValues(string attributes) => Run(attributes);
 
     [Fact]
@@ -254,6 +267,60 @@ public class ValueRuleTests
             TestSource.Class("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.AdamW, {|#0:LearningRate = 0|})]"""),
             Verifier.Diagnostic<SamDeclarationValueAnalyzer>("NSAM015", 0,
                 "Variant 'X': [BaseOptimizer(LearningRate = 0)] must be a finite number > 0; use a value such as 0.001"));
+
+    [Fact]
+    public Task Nsam015MaxGradNormMessage() =>
+        Verifier.AnalyzerAsync<SamDeclarationValueAnalyzer>(
+            TestSource.Class("""[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd, {|#0:MaxGradNorm = -2|})]"""),
+            Verifier.Diagnostic<SamDeclarationValueAnalyzer>("NSAM015", 0,
+                "Variant 'X': [BaseOptimizer(MaxGradNorm = -2)] must be a finite number >= 0 (0 = no clipping); use a value such as 1"));
+
+    [Fact]
+    public Task Nsam009WarnsOnNoDecayWithoutWeightDecay() => Run(
+        """[SamVariant("X")] [BaseOptimizer(OptimizerKind.Sgd, WeightDecay = 0, {|NSAM009:NoDecayOnBiasAndNorm = true|})]""");
+
+    // ---- NSAM018: accumulation chunks ---------------------------------------------------------
+
+    [Theory]
+    [InlineData("""[SamVariant("X")] [Accumulation({|NSAM018:0|})]""")]
+    [InlineData("""[SamVariant("X")] [Accumulation({|NSAM018:-4|}, Ascent = AccumulationAscent.PerChunk)]""")]
+    [InlineData("""[SamVariant("X")] [Accumulation({|NSAM018:chunks: 0|})]""")]
+    public Task Nsam018ReportsFewerThanOneChunk(string attributes) => Run(attributes);
+
+    [Theory]
+    [InlineData("""[SamVariant("X")] [Accumulation(1)]""")]
+    [InlineData("""[SamVariant("X")] [Accumulation(64, Ascent = AccumulationAscent.PerChunk)]""")]
+    [InlineData("""[SamVariant("X")] [Schedule(SchedulePolicy.Never)] [Accumulation(2)]""")]
+    public Task Nsam018AcceptsOneChunkOrMore(string attributes) => Run(attributes);
+
+    [Fact]
+    public Task Nsam018Message() =>
+        Verifier.AnalyzerAsync<SamDeclarationValueAnalyzer>(
+            TestSource.Class("""[SamVariant("X")] [Accumulation({|#0:0|})]"""),
+            Verifier.Diagnostic<SamDeclarationValueAnalyzer>("NSAM018", 0,
+                "Variant 'X': [Accumulation(0)] must split the batch into at least 1 chunk; use a value such as 4"));
+
+    // ---- NSAM019: parameter groups ------------------------------------------------------------
+
+    [Theory]
+    [InlineData("""[SamVariant("X")] [ParameterGroup({|NSAM019:""|})]""")]
+    [InlineData("""[SamVariant("X")] [ParameterGroup({|NSAM019:null|}, LearningRateScale = 2)]""")]
+    [InlineData("""[SamVariant("X")] [ParameterGroup("fc.", {|NSAM019:LearningRateScale = 0|})]""")]
+    [InlineData("""[SamVariant("X")] [ParameterGroup("fc.", {|NSAM019:LearningRateScale = double.NaN|})]""")]
+    [InlineData("""[SamVariant("X")] [ParameterGroup("fc.", LearningRateScale = 2)] [{|NSAM019:ParameterGroup("fc.", LearningRateScale = 3)|}]""")]
+    public Task Nsam019ReportsInvalidGroups(string attributes) => Run(attributes);
+
+    [Theory]
+    [InlineData("""[SamVariant("X")] [ParameterGroup("fc.")]""")]
+    [InlineData("""[SamVariant("X")] [ParameterGroup("backbone.", LearningRateScale = 0.1)] [ParameterGroup("backbone.layer4.", LearningRateScale = 0.5)] [ParameterGroup("head.", LearningRateScale = 10)]""")]
+    public Task Nsam019AcceptsDistinctPrefixesWithPositiveScales(string attributes) => Run(attributes);
+
+    [Fact]
+    public Task Nsam019MessageNamesTheGroup() =>
+        Verifier.AnalyzerAsync<SamDeclarationValueAnalyzer>(
+            TestSource.Class("""[SamVariant("X")] [ParameterGroup("backbone.", {|#0:LearningRateScale = -0.1|})]"""),
+            Verifier.Diagnostic<SamDeclarationValueAnalyzer>("NSAM019", 0,
+                "Variant 'X': [ParameterGroup(\"backbone.\", LearningRateScale = -0.1)] must be a finite number > 0; use a value such as 0.1 (to freeze parameters, set requires_grad = false before building the step)"));
 
     // ---- general ------------------------------------------------------------------------------
 

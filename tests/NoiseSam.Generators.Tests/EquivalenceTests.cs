@@ -15,7 +15,7 @@ public class EquivalenceTests
     private const int Steps = 20;
     private const long Seed = 7;
 
-    private static readonly Dictionary<string, (SamVariantDescriptor Descriptor, Func<nn.Module<Tensor, Tensor>, SamStepOptions, ISamStep> Create, Type? Type)> Variants = new()
+    private static readonly Dictionary<string, (SamVariantDescriptor Descriptor, Func<nn.Module, SamStepOptions, ISamStep> Create, Type? Type)> Variants = new()
     {
         ["SGD"] = (Sgd.Descriptor, (m, o) => new Sgd(m, o), typeof(Sgd)),
         ["SAM"] = (Sam.Descriptor, (m, o) => new Sam(m, o), typeof(Sam)),
@@ -32,6 +32,12 @@ public class EquivalenceTests
         ["AdamW-NI-MBS"] = (AdamWNiMbs.Descriptor, (m, o) => new AdamWNiMbs(m, o), typeof(AdamWNiMbs)),
         ["MBS-SameRows"] = (MbsSameRows.Descriptor, (m, o) => new MbsSameRows(m, o), typeof(MbsSameRows)),
         ["MBS-SDS"] = (MbsSds.Descriptor, (m, o) => new MbsSds(m, o), typeof(MbsSds)),
+        ["SAM-Clip-Groups"] = (SamClipGroups.Descriptor, (m, o) => new SamClipGroups(m, o), typeof(SamClipGroups)),
+        ["AdamW-Groups"] = (AdamWGroups.Descriptor, (m, o) => new AdamWGroups(m, o), typeof(AdamWGroups)),
+        ["SAM-Acc-4"] = (SamAccumulated.Descriptor, (m, o) => new SamAccumulated(m, o), typeof(SamAccumulated)),
+        ["LookSAM-Acc-2"] = (LookSamAccumulated.Descriptor, (m, o) => new LookSamAccumulated(m, o), typeof(LookSamAccumulated)),
+        ["mSAM-4"] = (MSam.Descriptor, (m, o) => new MSam(m, o), typeof(MSam)),
+        ["mASAM-2"] = (MAsam.Descriptor, (m, o) => new MAsam(m, o), typeof(MAsam)),
         ["Nested-EveryK"] = (Containers.NestedDescriptor, Containers.CreateNested, null),
     };
 
@@ -41,7 +47,21 @@ public class EquivalenceTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void GeneratedStepMatchesEngineBitForBit(string name)
+    public void GeneratedStepMatchesEngineBitForBit(string name) => RunBoth(name, throughSamBatch: false);
+
+    /// <summary>
+    /// The same through <c>Step(SamBatch)</c> closures over each model, with the learning rate and
+    /// <c>RhoScale</c> moved by TorchSharp schedulers on both steps' <c>AsOptimizer()</c> halfway.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void GeneratedStepMatchesEngineBitForBitThroughSamBatchAndSchedulers(string name) => RunBoth(name, throughSamBatch: true);
+
+    private static SamBatch Closure(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y) => new(x.shape[0], rows => rows is null
+        ? nn.functional.cross_entropy(model.forward(x), y, reduction: nn.Reduction.None)
+        : nn.functional.cross_entropy(model.forward(x.index_select(0, rows)), y.index_select(0, rows), reduction: nn.Reduction.None));
+
+    private static void RunBoth(string name, bool throughSamBatch)
     {
         var (descriptor, create, _) = Variants[name];
         var batches = MakeBatches();
@@ -53,13 +73,18 @@ public class EquivalenceTests
             using var generated = create(generatedModel, options);
             using var engine = SamEngine.Create(descriptor, engineModel, options);
             Assert.Same(descriptor, generated.Variant);
+            var schedulers = throughSamBatch
+                ? new[] { optim.lr_scheduler.StepLR(generated.AsOptimizer(), 3, 0.7), optim.lr_scheduler.StepLR(engine.AsOptimizer(), 3, 0.7) }
+                : [];
 
             int perturbed = 0;
             for (int i = 0; i < Steps; i++)
             {
                 var (x, y) = batches[i % batches.Count];
-                var a = generated.Step(x, y);
-                var b = engine.Step(x, y);
+                if (throughSamBatch && i == Steps / 2) generated.RhoScale = engine.RhoScale = 0.5;
+                var a = throughSamBatch ? generated.Step(Closure(generatedModel, x, y)) : generated.Step(x, y);
+                var b = throughSamBatch ? engine.Step(Closure(engineModel, x, y)) : engine.Step(x, y);
+                foreach (var scheduler in schedulers) scheduler.step();
                 Assert.Equal(b, a);
                 Assert.False(a.Skipped, $"step {i} was skipped");
                 if (a.Perturbed) perturbed++;

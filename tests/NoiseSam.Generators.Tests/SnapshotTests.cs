@@ -51,6 +51,19 @@ public class SnapshotTests
         """, "MyApp.Models.NoiseInjectedMicroBatchSam.SamStep.g.cs");
 
     [Fact]
+    public void PerChunkAscentWithGroupsAndClipping() => Verify("""
+        namespace MyApp;
+
+        [SamVariant("mSAM-4", Rho = 0.05)]
+        [Noise(NoiseDistribution.Gaussian, Sigma = 0.2)]
+        [Accumulation(4, Ascent = AccumulationAscent.PerChunk)]
+        [BaseOptimizer(OptimizerKind.Sgd, LearningRate = 0.1, MaxGradNorm = 1, NoDecayOnBiasAndNorm = true)]
+        [ParameterGroup("backbone.", LearningRateScale = 0.1)]
+        [ParameterGroup("head.", LearningRateScale = 2)]
+        public partial class MSam { }
+        """, "MyApp.MSam.SamStep.g.cs");
+
+    [Fact]
     public void LookSam5() => Verify("""
         namespace MyApp;
 

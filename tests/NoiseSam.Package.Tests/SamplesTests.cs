@@ -54,4 +54,28 @@ public class SamplesTests
         var rows = Regex.Matches(run.Output, @"^MBS f=0\.25 sigma=\S+\s+([\d.]+)\s+([\d.]+)$", RegexOptions.Multiline);
         Assert.True(rows.Count == 4, run.ToString());
     }
+
+    [Fact]
+    public void RegressionTrainsWithASquaredErrorLossASchedulerAndClipping()
+    {
+        var run = RunSample("Regression", "--steps", "400");
+        var rates = Regex.Matches(run.Output, @"^step\s+(\d+)\s+loss ([\d.]+)\s+lr (\S+)$", RegexOptions.Multiline)
+            .Select(m => double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture)).ToList();
+        Assert.True(rates.Count == 3, run.ToString()); // steps 0, 250 and 399
+        Assert.True(rates[2] < rates[1] && rates[1] < rates[0], run.ToString()); // CosineAnnealingLR through AsOptimizer()
+        var m = Regex.Match(run.Output, @"^test MSE ([\d.]+) \(predicting the training mean: ([\d.]+)\)$", RegexOptions.Multiline);
+        Assert.True(m.Success, run.ToString());
+        double mse = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), baseline = double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+        Assert.True(mse < 0.5 * baseline, run.ToString());
+    }
+
+    [Fact]
+    public void MultiInputTrainsATwoInputModelThroughSamBatch()
+    {
+        var run = RunSample("MultiInput", "--steps", "20");
+        var rows = Regex.Matches(run.Output, @"^step\s+(\d+)\s+loss ([\d.]+)\s+ascent rows (\d+)$", RegexOptions.Multiline).ToList();
+        Assert.True(rows.Count == 2, run.ToString()); // steps 0 and 19
+        Assert.All(rows, r => Assert.Equal("32", r.Groups[3].Value)); // ⌈0.25 · 128⌉ rows through the closure
+        Assert.True(Accuracy(run) > 30, run.ToString());
+    }
 }

@@ -13,6 +13,8 @@ internal sealed class DslSymbols
         Noise = compilation.GetTypeByMetadataName(TypeNames.NoiseAttribute);
         Schedule = compilation.GetTypeByMetadataName(TypeNames.ScheduleAttribute);
         BaseOptimizer = compilation.GetTypeByMetadataName(TypeNames.BaseOptimizerAttribute);
+        Accumulation = compilation.GetTypeByMetadataName(TypeNames.AccumulationAttribute);
+        ParameterGroup = compilation.GetTypeByMetadataName(TypeNames.ParameterGroupAttribute);
         StepContext = compilation.GetTypeByMetadataName(TypeNames.StepContext);
         SamStepOptions = compilation.GetTypeByMetadataName(TypeNames.SamStepOptions);
     }
@@ -23,6 +25,8 @@ internal sealed class DslSymbols
     public INamedTypeSymbol? Noise { get; }
     public INamedTypeSymbol? Schedule { get; }
     public INamedTypeSymbol? BaseOptimizer { get; }
+    public INamedTypeSymbol? Accumulation { get; }
+    public INamedTypeSymbol? ParameterGroup { get; }
     public INamedTypeSymbol? StepContext { get; }
     public INamedTypeSymbol? SamStepOptions { get; }
 
@@ -46,6 +50,8 @@ internal sealed class DslSymbols
         if (Is(type, Noise)) return "Noise";
         if (Is(type, Schedule)) return "Schedule";
         if (Is(type, BaseOptimizer)) return "BaseOptimizer";
+        if (Is(type, Accumulation)) return "Accumulation";
+        if (Is(type, ParameterGroup)) return "ParameterGroup";
         return null;
     }
 

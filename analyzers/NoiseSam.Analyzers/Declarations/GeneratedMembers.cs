@@ -13,13 +13,15 @@ internal static class GeneratedMembers
     public const string Descriptor = "Descriptor";
     public const string Step = "Step";
     public const string LearningRate = "LearningRate";
+    public const string RhoScale = "RhoScale";
     public const string StepCount = "StepCount";
+    public const string AsOptimizer = "AsOptimizer";
     public const string SaveState = "SaveState";
     public const string LoadState = "LoadState";
     public const string Dispose = "Dispose";
 
     /// <summary>The model type of the generated constructor, as <c>ITypeSymbol.ToDisplayString()</c> writes it.</summary>
-    public const string ModelType = "TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>";
+    public const string ModelType = "TorchSharp.torch.nn.Module";
 
     /// <summary>The prefix of the <c>[ModuleInitializer]</c> that registers a variant.</summary>
     public const string RegistrationPrefix = "__RegisterSamVariant_";
@@ -28,5 +30,5 @@ internal static class GeneratedMembers
     public const string ShouldPerturb = "ShouldPerturb";
 
     /// <summary>Every member name the generator adds to the class (the ShouldPerturb hook excepted: the user owns it).</summary>
-    public static readonly string[] Reserved = { Core, Descriptor, Step, LearningRate, StepCount, SaveState, LoadState, Dispose };
+    public static readonly string[] Reserved = { Core, Descriptor, Step, LearningRate, RhoScale, StepCount, AsOptimizer, SaveState, LoadState, Dispose };
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
 using NoiseSam.Dsl;
+using NoiseSam.Rules;
 
 namespace NoiseSam.Analyzers.Declarations;
 
@@ -45,10 +46,19 @@ internal static class SamDeclarationReader
         var reading = new Reading();
         var attributes = new Dictionary<string, AttributeData>(StringComparer.Ordinal);
         var d = new SamVariantDescriptor("");
+        var groups = new List<ParameterGroupSpec>();
         foreach (AttributeData attribute in type.GetAttributes())
         {
             string? name = symbols.DslName(attribute);
             if (name is null) continue;
+            if (name == "ParameterGroup")
+            {
+                // Repeatable: each is kept under its position ("ParameterGroup#0", ...), as the rules name it.
+                attributes.Add(SamDeclarationRules.ParameterGroupKey(groups.Count), attribute);
+                if (attribute.AttributeConstructor is null) reading.Unreadable = true;
+                groups.Add(ReadParameterGroup(attribute, reading));
+                continue;
+            }
             if (attributes.ContainsKey(name))
             {
                 reading.Unreadable = true;
@@ -64,9 +74,11 @@ internal static class SamDeclarationReader
                 "Noise" => d with { Noise = ReadNoise(attribute, reading) },
                 "Schedule" => d with { Schedule = ReadSchedule(attribute, reading) },
                 "BaseOptimizer" => d with { BaseOptimizer = ReadBaseOptimizer(attribute, reading) },
+                "Accumulation" => d with { Accumulation = ReadAccumulation(attribute, reading) },
                 _ => d,
             };
         }
+        if (groups.Count > 0) d = d with { ParameterGroups = groups };
         return new Result(d, attributes, reading.Unreadable);
     }
 
@@ -137,6 +149,22 @@ internal static class SamDeclarationReader
             "Beta1" => spec with { Beta1 = r.Double(value) },
             "Beta2" => spec with { Beta2 = r.Double(value) },
             "Epsilon" => spec with { Epsilon = r.Double(value) },
+            "MaxGradNorm" => spec with { MaxGradNorm = r.Double(value) },
+            "NoDecayOnBiasAndNorm" => spec with { NoDecayOnBiasAndNorm = r.Bool(value) },
+            _ => spec,
+        });
+
+    private static AccumulationSpec ReadAccumulation(AttributeData a, Reading r) =>
+        Named(a, new AccumulationSpec(r.ConstructorInt(a) ?? 1), (spec, name, value) => name switch
+        {
+            "Ascent" => spec with { Ascent = r.Enum<AccumulationAscent>(value) },
+            _ => spec,
+        });
+
+    private static ParameterGroupSpec ReadParameterGroup(AttributeData a, Reading r) =>
+        Named(a, new ParameterGroupSpec(r.ConstructorString(a) ?? ""), (spec, name, value) => name switch
+        {
+            "LearningRateScale" => spec with { LearningRateScale = r.Double(value) },
             _ => spec,
         });
 
@@ -169,6 +197,22 @@ internal static class SamDeclarationReader
                 return null;
             }
             return Enum<T>(a.ConstructorArguments[0]);
+        }
+
+        public int? ConstructorInt(AttributeData a)
+        {
+            if (a.ConstructorArguments.Length == 1) return Int(a.ConstructorArguments[0]);
+            Unreadable = true;
+            return null;
+        }
+
+        // A null string argument is readable (the rules report it as an empty prefix).
+        public string? ConstructorString(AttributeData a)
+        {
+            if (a.ConstructorArguments.Length == 1 && a.ConstructorArguments[0].Kind == TypedConstantKind.Primitive)
+                return a.ConstructorArguments[0].Value as string ?? "";
+            Unreadable = true;
+            return null;
         }
 
         public double? Double(TypedConstant c) =>

@@ -170,7 +170,7 @@ internal static class SamVariantShape
     private static bool IsReserved(string name) =>
         Array.IndexOf(GeneratedMembers.Reserved, name) >= 0 || name.StartsWith(GeneratedMembers.RegistrationPrefix, StringComparison.Ordinal);
 
-    // The generated constructor is (torch.nn.Module<Tensor, Tensor> model, SamStepOptions? options).
+    // The generated constructor is (torch.nn.Module model, SamStepOptions? options).
     private static bool HasGeneratedConstructorSignature(IMethodSymbol constructor, DslSymbols symbols) =>
         constructor.Parameters.Length == 2
         && constructor.Parameters[0].Type.ToDisplayString() == GeneratedMembers.ModelType

@@ -7,7 +7,7 @@ using NoiseSam.Rules;
 
 namespace NoiseSam.Analyzers.Diagnostics;
 
-/// <summary>Every diagnostic the analyzers report: DESIGN.md §3 (NSAM001–NSAM015) and NSAM016. NSAM017 is the generator's (SamStepGenerator.Diagnostics.cs).</summary>
+/// <summary>Every diagnostic the analyzers report: DESIGN.md §3 (NSAM001–NSAM015), NSAM016, NSAM018 and NSAM019. NSAM017 is the generator's (SamStepGenerator.Diagnostics.cs).</summary>
 internal static class DiagnosticDescriptors
 {
     private const string HelpLinkBase = "https://github.com/noisesam/NoiseSam.Dsl/blob/main/docs/diagnostics/";
@@ -208,7 +208,7 @@ internal static class DiagnosticDescriptors
         category: DiagnosticCategories.Configuration,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Some attributes or arguments contradict each other (LookSam with DescentSelection, SharpnessSensitive with TopLoss, Nesterov without momentum, an AdamW argument on SGD or the reverse, an undefined enum value).",
+        description: "Some attributes or arguments contradict each other (LookSam with DescentSelection, SharpnessSensitive with TopLoss, Nesterov without momentum, an AdamW argument on SGD or the reverse, Accumulation with MicroBatch or DescentSelection, a per-chunk ascent with LookSam, Adaptive or StochasticWeight, an undefined enum value).",
         helpLinkUri: HelpLinkBase + "NSAM014.md");
 
     /// <summary>
@@ -222,7 +222,7 @@ internal static class DiagnosticDescriptors
         category: DiagnosticCategories.Configuration,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "LearningRate must be finite and > 0, WeightDecay finite and >= 0, Momentum, Beta1 and Beta2 in [0, 1), Epsilon finite and > 0.",
+        description: "LearningRate must be finite and > 0, WeightDecay finite and >= 0, Momentum, Beta1 and Beta2 in [0, 1), Epsilon finite and > 0, MaxGradNorm finite and >= 0 (0 = no clipping).",
         helpLinkUri: HelpLinkBase + "NSAM015.md");
 
     /// <summary>
@@ -236,8 +236,36 @@ internal static class DiagnosticDescriptors
         category: DiagnosticCategories.Usage,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The generator adds _core, Descriptor, Step, LearningRate, StepCount, SaveState, LoadState, Dispose, a constructor (model, options) and a __RegisterSamVariant_ method to a variant class: the class must not declare or inherit members of those names, nor have one of them as its own name.",
+        description: "The generator adds _core, Descriptor, Step, LearningRate, RhoScale, StepCount, AsOptimizer, SaveState, LoadState, Dispose, a constructor (model, options) and a __RegisterSamVariant_ method to a variant class: the class must not declare or inherit members of those names, nor have one of them as its own name.",
         helpLinkUri: HelpLinkBase + "NSAM016.md");
+
+    /// <summary>
+    /// <c>[Accumulation(chunks)]</c> with fewer than one chunk.
+    /// <para>Format: <c>"{0}"</c>, e.g. <c>"Variant 'X': [Accumulation(0)] must split the batch into at least 1 chunk; use a value such as 4"</c>.</para>
+    /// </summary>
+    public static readonly DiagnosticDescriptor AccumulationOutOfRangeError = new(
+        id: SamDiagnosticIds.AccumulationOutOfRange,
+        title: "Accumulation chunk count out of range",
+        messageFormat: "{0}",
+        category: DiagnosticCategories.Configuration,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "[Accumulation(chunks)] splits every batch into that many chunks: it must be at least 1.",
+        helpLinkUri: HelpLinkBase + "NSAM018.md");
+
+    /// <summary>
+    /// <c>[ParameterGroup]</c> with an empty prefix, a prefix declared twice, or a learning-rate multiplier out of range.
+    /// <para>Format: <c>"{0}"</c>, e.g. <c>"Variant 'X': [ParameterGroup("backbone.", LearningRateScale = 0)] must be a finite number &gt; 0; ..."</c>.</para>
+    /// </summary>
+    public static readonly DiagnosticDescriptor ParameterGroupInvalidError = new(
+        id: SamDiagnosticIds.ParameterGroupInvalid,
+        title: "Invalid parameter group",
+        messageFormat: "{0}",
+        category: DiagnosticCategories.Configuration,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Each [ParameterGroup] needs a non-empty parameter-name prefix, declared once, and a LearningRateScale that is finite and > 0.",
+        helpLinkUri: HelpLinkBase + "NSAM019.md");
 
     /// <summary>The descriptors of the shape problems the target analyzer reports (NSAM001, 002, 016), by id.</summary>
     public static DiagnosticDescriptor? ForShapeProblem(string id) => id switch
@@ -261,6 +289,8 @@ internal static class DiagnosticDescriptors
         SamDiagnosticIds.PerturbationParameterForOtherKind => PerturbationParameterForOtherKindError,
         SamDiagnosticIds.IncompatibleCombination => IncompatibleCombinationError,
         SamDiagnosticIds.OptimizerParameterInvalid => OptimizerParameterInvalidError,
+        SamDiagnosticIds.AccumulationOutOfRange => AccumulationOutOfRangeError,
+        SamDiagnosticIds.ParameterGroupInvalid => ParameterGroupInvalidError,
         _ => null,
     };
 }

@@ -30,7 +30,12 @@ internal sealed class HandWrittenSam : ISamStep
 
     public SamVariantDescriptor Variant { get; }
     public double LearningRate { get; set; } = 0.05;
+    public double RhoScale { get; set; } = 1.0;
     public long StepCount { get; private set; }
+
+    public optim.Optimizer AsOptimizer() => optimizer;
+
+    public SamStepResult Step(SamBatch batch) => throw new NotSupportedException("The hand-written benchmark step takes (input, target) batches only.");
 
     public SamStepResult Step(Tensor input, Tensor target)
     {

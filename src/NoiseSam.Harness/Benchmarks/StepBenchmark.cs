@@ -191,11 +191,11 @@ public static class StepBenchmark
         }
     }
 
-    /// <summary>Parameter-sized buffers beyond weights and gradients: optimizer state + SAM backup + LookSAM direction.</summary>
+    /// <summary>Parameter-sized buffers beyond weights and gradients: optimizer state + SAM backup + LookSAM direction + m-SAM's accumulated gradient.</summary>
     public static int StateBuffers(SamVariantDescriptor descriptor)
     {
         var plan = new SamStepPlan(descriptor);
-        return OptimizerStateBuffers(descriptor) + (plan.MayPerturb ? 1 : 0) + (plan.CachesDirection ? 1 : 0);
+        return OptimizerStateBuffers(descriptor) + (plan.MayPerturb ? 1 : 0) + (plan.CachesDirection ? 1 : 0) + (plan.PerChunkAscent ? 1 : 0);
     }
 
     /// <summary>Parameter-sized buffers of the base optimizer alone: AdamW 2, SGD with momentum 1, plain SGD 0.</summary>

@@ -25,8 +25,8 @@ public sealed class TrainingCallbacks
 }
 
 /// <summary>
-/// Trains one variant on a data split: cosine learning-rate decay with linear warm-up (set on the
-/// step object before every step), one <c>DisposeScope</c> per step, evaluation on the test split
+/// Trains one variant on a data split: cosine learning-rate decay with linear warm-up (TorchSharp's
+/// LambdaLR on the step's <see cref="ISamStep.AsOptimizer"/>, stepped after every step), one <c>DisposeScope</c> per step, evaluation on the test split
 /// (or the validation split when there is one) after every epoch, per-epoch records, optional checkpoints after every epoch and bit-identical
 /// resume.
 /// </summary>
@@ -63,7 +63,6 @@ public static class Trainer
         int stepsPerEpoch = loader.BatchesPerEpoch;
         long totalSteps = (long)stepsPerEpoch * options.Epochs;
         double peak = options.LearningRate ?? (descriptor.BaseOptimizer ?? BaseOptimizerSpec.Default).EffectiveLearningRate;
-        var schedule = new LearningRateSchedule(peak, totalSteps, options.WarmupFraction);
         var header = new CheckpointHeader(descriptor.Name, descriptor.Summary(), options.Model, DataFingerprint(data, augment), train.Count,
             options.Seed, options.Epochs, options.BatchSize);
         var store = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory);
@@ -111,6 +110,8 @@ public static class Trainer
                 startEpoch = resumeFrom.EpochsCompleted;
                 step = resumeFrom.Step;
             }
+            // TorchSharp's LambdaLR on the step's optimizer facade sets the learning rate of every step.
+            var schedule = LearningRateSchedule.Create(samStep, peak, totalSteps, options.WarmupFraction, startStep: step);
             int resumedEpochs = startEpoch;
             double elapsed = records.Count == 0 ? 0 : records[^1].ElapsedSeconds;
             double lastAccuracy = records.Count == 0 ? double.NaN : validation is null ? records[^1].TestAccuracy : records[^1].ValidationAccuracy;
@@ -120,7 +121,7 @@ public static class Trainer
             var load = new MachineLoad();
             for (int epoch = startEpoch; epoch < options.Epochs; epoch++)
             {
-                double lossSum = 0, ascentSum = 0, lr = schedule.At(step);
+                double lossSum = 0, ascentSum = 0, lr = samStep.LearningRate;
                 int steps = 0, counted = 0, samSteps = 0, skipped = 0;
                 var watch = Stopwatch.StartNew();
                 bool stopped = false;
@@ -138,9 +139,9 @@ public static class Trainer
                             break;
                         }
                         var (input, target) = batches.Current;
-                        lr = schedule.At(step);
-                        samStep.LearningRate = lr;
+                        lr = samStep.LearningRate;
                         var result = samStep.Step(input, target);
+                        schedule.step();
                         steps++;
                         if (result.Skipped) skipped++;
                         else

@@ -33,4 +33,18 @@ public sealed class BaseOptimizerAttribute : Attribute
 
     /// <summary>AdamW ε &gt; 0. Default 1e-8.</summary>
     public double Epsilon { get; set; } = SamDefaults.Epsilon;
+
+    /// <summary>
+    /// Clips the final (SAM) gradient by its global L2 norm before the base step, as
+    /// <c>torch.nn.utils.clip_grad_norm_</c> does: g ← g · min(1, c / (‖g‖ + 1e-6)). Finite and ≥ 0;
+    /// 0 (the default) = no clipping. Only the magnitude of the SAM gradient changes, never its
+    /// direction, and never the ascent gradient.
+    /// </summary>
+    public double MaxGradNorm { get; set; }
+
+    /// <summary>
+    /// No weight decay on biases and normalisation parameters (every 0-D or 1-D parameter and every
+    /// parameter whose name ends in "bias"), the usual recipe. Default false: decay on every parameter.
+    /// </summary>
+    public bool NoDecayOnBiasAndNorm { get; set; }
 }

@@ -132,3 +132,25 @@ enum OptimizerKind
     /// <summary>AdamW with decoupled weight decay (torch.optim.AdamW).</summary>
     AdamW = 1,
 }
+
+/// <summary>Where the ascent gradient of a SAM step comes from when <c>[Accumulation]</c> splits the batch into chunks.</summary>
+#if NOISESAM_ROSLYN
+internal
+#else
+public
+#endif
+enum AccumulationAscent
+{
+    /// <summary>
+    /// One ε from the gradient of the whole batch, accumulated over the chunks; the descent gradient is
+    /// accumulated the same way. The same step as on one large batch (up to float round-off), with the
+    /// activation memory of one chunk.
+    /// </summary>
+    WholeBatch = 0,
+    /// <summary>
+    /// m-SAM (Foret et al. 2021 §4; Andriushchenko &amp; Flammarion 2022): each chunk its own
+    /// ε_j = ρ ∇L_j(w)/‖∇L_j(w)‖ and its own descent gradient ∇L_j(w + ε_j); the base optimizer gets their
+    /// average. What data-parallel SAM does per replica, on one device.
+    /// </summary>
+    PerChunk = 1,
+}

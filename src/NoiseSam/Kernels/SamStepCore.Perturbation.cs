@@ -11,6 +11,8 @@ public sealed partial class SamStepCore
     // ESAM-SWP with frozen tensors: which tensors are perturbed this step, and whether some are frozen now.
     private readonly bool[] perturbedTensors;
     private bool maskDrawn, tensorsFrozen;
+    // The weights hold w + ε (the backup holds w) until Restore.
+    private bool perturbed;
 
     /// <summary>
     /// Adds noise to the ascent gradient (Wei, Zhang &amp; Tan 2025): n with per-coordinate standard
@@ -46,7 +48,7 @@ public sealed partial class SamStepCore
     }
 
     /// <summary>
-    /// SAM (Foret et al. 2021): backs up w, then w += ρ g / (‖g‖ + 1e-12). <paramref name="gradientNorm"/>
+    /// SAM (Foret et al. 2021): backs up w, then w += ρ g / (‖g‖ + 1e-12) (ρ times <see cref="RhoScale"/>, as in every perturbation). <paramref name="gradientNorm"/>
     /// is ‖g‖ when the caller has it for the gradient buffer as it is now (<see cref="GradNorm"/>,
     /// taken after the ascent pass and nothing added since: the same reduction, so bit-identical and
     /// one pass over the parameters fewer); null computes it (after noise was added).
@@ -56,7 +58,8 @@ public sealed partial class SamStepCore
         using var _ = torch.no_grad();
         using var phase = StepProfiler.Measure("perturb", StepPhaseKind.Parameters);
         backup!.copy_(Flat.Values);
-        using Scalar r = rho;
+        perturbed = true;
+        using Scalar r = rho * rhoScale;
         // Out of place: the caller's norm is reported by Finish.
         var scale = (gradientNorm ?? Flat.Grad.norm()).add(SamEpsilon).reciprocal_().mul_(r);
         Flat.Values.addcmul_(Flat.Grad, scale, One);
@@ -72,7 +75,8 @@ public sealed partial class SamStepCore
         using var phase = StepProfiler.Measure("perturb", StepPhaseKind.Parameters);
         var values = Flat.Values;
         backup!.copy_(values);
-        using Scalar e = eta, r = rho;
+        perturbed = true;
+        using Scalar e = eta, r = rho * rhoScale;
         var t = values.abs().add_(e);
         foreach (var slice in Flat.Slices)
             if (!slice.IsWeight)
@@ -93,10 +97,11 @@ public sealed partial class SamStepCore
         var values = Flat.Values;
         var grad = Flat.Grad;
         backup!.copy_(values);
+        perturbed = true;
         foreach (var slice in Flat.Slices)
             if (MaskRandom.NextDouble() >= beta)
                 grad.narrow(0, slice.Offset, slice.Length).zero_();
-        using Scalar b = beta, r = rho;
+        using Scalar b = beta, r = rho * rhoScale;
         var scale = grad.norm().add_(EsamEpsilon).mul_(b).reciprocal_().mul_(r);
         values.addcmul_(grad, scale, One);
     }
@@ -116,7 +121,8 @@ public sealed partial class SamStepCore
         using var phase = StepProfiler.Measure("perturb", StepPhaseKind.Parameters);
         var values = Flat.Values;
         backup!.copy_(values);
-        using Scalar b = beta, r = rho;
+        perturbed = true;
+        using Scalar b = beta, r = rho * rhoScale;
         var scale = gradientNorm.add(EsamEpsilon).mul_(b).reciprocal_().mul_(r);
         values.addcmul_(Flat.Grad, scale, One);
     }
@@ -159,5 +165,6 @@ public sealed partial class SamStepCore
         using var _ = torch.no_grad();
         using var phase = StepProfiler.Measure("restore", StepPhaseKind.Parameters);
         Flat.Values.copy_(backup!);
+        perturbed = false;
     }
 }

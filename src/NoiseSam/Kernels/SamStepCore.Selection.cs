@@ -25,14 +25,14 @@ public sealed partial class SamStepCore
     public Tensor SelectHead(long m)
     {
         using var phase = StepProfiler.Measure("select", StepPhaseKind.Selection);
-        return torch.arange(m, dtype: ScalarType.Int64, device: input.device);
+        return torch.arange(m, dtype: ScalarType.Int64, device: rowDevice);
     }
 
     /// <summary>m distinct samples drawn uniformly (host stream, so no device sync).</summary>
     public Tensor SelectRandom(long m)
     {
         using var phase = StepProfiler.Measure("select", StepPhaseKind.Selection);
-        return torch.tensor(SelectionRandom.Sample(BatchSize, m), device: input.device);
+        return torch.tensor(SelectionRandom.Sample(BatchSize, m), device: rowDevice);
     }
 
     /// <summary>K-SAM: the m samples with the largest loss.</summary>

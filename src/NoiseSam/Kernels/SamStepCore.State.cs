@@ -6,7 +6,8 @@ namespace NoiseSam.Kernels;
 // Step state I/O: everything but the weights, for checkpoints and resume.
 public sealed partial class SamStepCore
 {
-    private const int StateFormatVersion = 1;
+    // 2: the trainable set's fingerprint and RhoScale; version 1 (without them) still loads.
+    private const int StateFormatVersion = 2;
     private static readonly byte[] StateMagic = "NSAMSTEP"u8.ToArray();
 
     /// <summary>Writes optimizer, schedule, direction and RNG state (not the weights).</summary>
@@ -17,9 +18,11 @@ public sealed partial class SamStepCore
         writer.Write(StateFormatVersion);
         writer.Write(variantName);
         writer.Write(Flat.Length);
+        writer.Write(TrainableFingerprint());
         writer.Write(StepCount);
         writer.Write(SkippedSteps);
         writer.Write(LearningRate);
+        writer.Write(RhoScale);
         writer.Write(PreviousLoss);
         writer.Write(PreviousGradientNorm);
         writer.Write(ScheduleRandom.State);
@@ -41,8 +44,23 @@ public sealed partial class SamStepCore
         Optimizer.Save(writer);
     }
 
+    // FNV-1a over the trainable tensors' names and sizes, in flat-buffer order: which parameters the
+    // state (optimizer buffers, LookSAM direction) is laid out for.
+    private ulong TrainableFingerprint()
+    {
+        ulong hash = 14695981039346656037UL;
+        void Add(ulong value) => hash = (hash ^ value) * 1099511628211UL;
+        foreach (var slice in Flat.Slices)
+        {
+            foreach (char c in slice.Name) Add(c);
+            Add(0xFFFF);
+            Add((ulong)slice.Length);
+        }
+        return hash;
+    }
+
     /// <summary>Restores what <see cref="SaveState"/> wrote.</summary>
-    /// <exception cref="InvalidDataException">Not a step state, another variant, another model size, or truncated.</exception>
+    /// <exception cref="InvalidDataException">Not a step state, another variant, another model or trainable set, or truncated.</exception>
     public void LoadState(Stream stream)
     {
         using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
@@ -51,17 +69,22 @@ public sealed partial class SamStepCore
             if (!reader.ReadBytes(StateMagic.Length).AsSpan().SequenceEqual(StateMagic))
                 throw new InvalidDataException("not a NoiseSam step state (bad magic)");
             int version = reader.ReadInt32();
-            if (version != StateFormatVersion)
-                throw new InvalidDataException($"step state format {version} is not supported (expected {StateFormatVersion})");
+            if (version is not (1 or StateFormatVersion))
+                throw new InvalidDataException($"step state format {version} is not supported (expected 1 or {StateFormatVersion})");
             string name = reader.ReadString();
             if (name != variantName)
                 throw new InvalidDataException($"step state belongs to variant '{name}', not '{variantName}'");
             long length = reader.ReadInt64();
-            if (length != Flat.Length)
-                throw new InvalidDataException($"step state is for a model with {length} parameters, this one has {Flat.Length}");
+            ulong fingerprint = version >= 2 ? reader.ReadUInt64() : TrainableFingerprint();
+            if (length != Flat.Length || fingerprint != TrainableFingerprint())
+                throw new InvalidDataException(
+                    $"step state is for {length} trainable parameters{(length == Flat.Length ? " with other names or shapes" : "")}, this step trains {Flat.Length} " +
+                    $"in {Flat.Slices.Count} tensors: the state belongs to another model, or to the same model with other parameters frozen " +
+                    "(requires_grad = false); freeze the same parameters as in the saved run before building the step");
             StepCount = reader.ReadInt64();
             SkippedSteps = reader.ReadInt64();
             LearningRate = reader.ReadDouble();
+            RhoScale = version >= 2 ? reader.ReadDouble() : 1.0;
             PreviousLoss = reader.ReadSingle();
             PreviousGradientNorm = reader.ReadSingle();
             ScheduleRandom.State = reader.ReadUInt64();

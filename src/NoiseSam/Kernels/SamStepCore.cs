@@ -15,41 +15,53 @@ namespace NoiseSam.Kernels;
 /// <see cref="SamEngine"/> call these kernels in the same order, which is what makes them
 /// bit-identical. Every method must run inside the caller's per-step <c>torch.NewDisposeScope()</c>.
 /// This file holds the state and the step boundaries; the kernels are split by concern into
-/// <c>SamStepCore.{Passes,Schedule,Selection,Perturbation,LookSam,State}.cs</c>.
+/// <c>SamStepCore.{Passes,Accumulation,Schedule,Selection,Perturbation,LookSam,State}.cs</c>.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public sealed partial class SamStepCore : IDisposable
 {
     // Long-lived scalars: an implicit double→Scalar is a native handle that lives until the finaliser.
     private static readonly Scalar One = 1.0, Two = 2.0, Half = 0.5, Sqrt3 = Math.Sqrt(3),
-        SamEpsilon = 1e-12, AsamEpsilon = 1e-16, EsamEpsilon = 1e-7, Tiny = 1e-30;
+        SamEpsilon = 1e-12, AsamEpsilon = 1e-16, EsamEpsilon = 1e-7, Tiny = 1e-30, ClipEpsilon = 1e-6;
 
-    private readonly nn.Module<Tensor, Tensor> model;
+    private readonly nn.Module model;
+    // The model's forward for the Step(input, target) shorthand; null when the model has another signature.
+    private readonly nn.Module<Tensor, Tensor>? forwardModel;
     private readonly Func<Tensor, Tensor, Tensor> loss;
     private readonly BatchNormSlot[] batchNorms;
     private readonly Tensor? backup;
     private readonly Generator? noiseGenerator;
     private readonly string variantName;
-    private Tensor input = null!, target = null!;
+    // Clip of the final gradient's global norm (0 = off).
+    private readonly double maxGradNorm;
+    // Every parameter of the model and whether it was trainable when the step was built.
+    private readonly (string Name, Parameter Parameter, bool Trainable)[] trainableSet;
+    private SamBatch batch = null!;
+    private Device rowDevice = CPU;
 
-    public SamStepCore(nn.Module<Tensor, Tensor> model, SamStepOptions? options, SamVariantDescriptor descriptor)
+    public SamStepCore(nn.Module model, SamStepOptions? options, SamVariantDescriptor descriptor)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(descriptor);
         options ??= SamStepOptions.Default;
         this.model = model;
+        forwardModel = model as nn.Module<Tensor, Tensor>;
         variantName = descriptor.Name;
         Plan = new SamStepPlan(descriptor);
         loss = options.Loss ?? DefaultLoss;
         TotalSteps = options.TotalSteps;
         var o = descriptor.EffectiveBaseOptimizer;
         LearningRate = o.EffectiveLearningRate;
+        maxGradNorm = o.EffectiveMaxGradNorm;
 
+        trainableSet = model.named_parameters().Select(p => (p.name, p.parameter, p.parameter.requires_grad)).ToArray();
         Flat = FlatParameters.Attach(model);
+        var segments = OptimizerSegment.Build(Flat, descriptor);
         Optimizer = o.Kind == OptimizerKind.Sgd
-            ? new FlatSgd(o.EffectiveMomentum, o.EffectiveNesterov, o.EffectiveWeightDecay)
-            : new FlatAdamW(o.EffectiveBeta1, o.EffectiveBeta2, o.EffectiveEpsilon, o.EffectiveWeightDecay);
+            ? new FlatSgd(o.EffectiveMomentum, o.EffectiveNesterov, o.EffectiveWeightDecay, segments)
+            : new FlatAdamW(o.EffectiveBeta1, o.EffectiveBeta2, o.EffectiveEpsilon, o.EffectiveWeightDecay, segments);
         if (Plan.MayPerturb) backup = torch.empty_like(Flat.Values).DetachFromDisposeScope();
+        if (Plan.PerChunkAscent) accumulator = torch.empty_like(Flat.Values).DetachFromDisposeScope();
         if (Plan.CachesDirection)
         {
             direction = torch.zeros_like(Flat.Values).DetachFromDisposeScope();
@@ -79,6 +91,35 @@ public sealed partial class SamStepCore : IDisposable
     public HostRandom MaskRandom { get; }
 
     public double LearningRate { get; set; }
+
+    /// <summary>
+    /// Multiplier of the declared ρ (1 unless a schedule sets it): every perturbation uses ρ · RhoScale.
+    /// Finite and ≥ 0 (0 makes a SAM step's descent gradient the gradient at w).
+    /// </summary>
+    public double RhoScale
+    {
+        get => rhoScale;
+        set
+        {
+            if (!(double.IsFinite(value) && value >= 0))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "RhoScale must be a finite number >= 0");
+            rhoScale = value;
+        }
+    }
+
+    private double rhoScale = 1.0;
+
+    /// <summary>
+    /// The step as a <c>torch.optim.Optimizer</c> for TorchSharp's learning-rate schedulers (created on
+    /// the first call, the same object after).
+    /// </summary>
+    public optim.Optimizer AsOptimizer() => optimizerFacade ??= SamStepOptimizer.Create(this);
+
+    private optim.Optimizer? optimizerFacade;
+
+    /// <summary>The model the step trains.</summary>
+    public nn.Module Model => model;
+
     public long StepCount { get; private set; }
     public long TotalSteps { get; }
     public long SkippedSteps { get; private set; }
@@ -86,20 +127,48 @@ public sealed partial class SamStepCore : IDisposable
     public float PreviousGradientNorm { get; private set; } = float.NaN;
     public long BatchSize { get; private set; }
 
-    /// <summary>Parameter-sized buffers kept beyond the base optimizer's (weight backup, LookSAM direction).</summary>
-    public int ExtraStateBuffers => (backup is null ? 0 : 1) + (direction is null ? 0 : 1);
+    /// <summary>Parameter-sized buffers kept beyond the base optimizer's (weight backup, LookSAM direction, per-chunk SAM gradient).</summary>
+    public int ExtraStateBuffers => (backup is null ? 0 : 1) + (direction is null ? 0 : 1) + (accumulator is null ? 0 : 1);
 
     /// <summary>What a Custom schedule sees for the step about to run.</summary>
     public StepContext Context => new(StepCount, TotalSteps, PreviousLoss, PreviousGradientNorm);
 
     // ---- step boundaries -------------------------------------------------------------------
 
-    /// <summary>Starts a step on a batch: remembers it and snapshots batch-norm buffers (restored if the step is skipped).</summary>
-    public void BeginStep(Tensor input, Tensor target)
+    /// <summary>
+    /// The batch of the <c>Step(input, target)</c> shorthand: rows of <paramref name="input"/> and
+    /// <paramref name="target"/> through the model's forward and <see cref="SamStepOptions.Loss"/>. It
+    /// takes rows with <c>index_select</c> (and chunks with <c>narrow</c>) itself, without a closure.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model is not a <c>Module&lt;Tensor, Tensor&gt;</c>.</exception>
+    public SamBatch Batch(Tensor input, Tensor target)
     {
-        this.input = input;
-        this.target = target;
-        BatchSize = input.shape[0];
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        if (forwardModel is null)
+            throw new InvalidOperationException(
+                $"Step(input, target) runs the model's forward(Tensor), but the model of variant '{variantName}' is a {model.GetType().Name}, " +
+                "not a Module<Tensor, Tensor>: call Step(new SamBatch(rows, perSampleLoss)) with a closure that runs it.");
+        return new SamBatch(input, target);
+    }
+
+    /// <summary>Starts a step on the shorthand's batch (<see cref="Batch(Tensor, Tensor)"/>).</summary>
+    public void BeginStep(Tensor input, Tensor target) => BeginStep(Batch(input, target));
+
+    /// <summary>
+    /// Starts a step on a batch: remembers it, checks that the trainable set is the one the step was
+    /// built with, and snapshots batch-norm buffers (restored if the step is skipped or fails).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A parameter's <c>requires_grad</c> changed since the step was built, or the batch has fewer rows than chunks.</exception>
+    public void BeginStep(SamBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        CheckTrainableSet();
+        if (batch.Rows < Plan.Chunks)
+            throw new ArgumentException($"Variant '{variantName}' splits each batch into {Plan.Chunks} chunks ([Accumulation]), but the batch has {batch.Rows} rows.", nameof(batch));
+        this.batch = batch;
+        BatchSize = batch.Rows;
+        rowDevice = batch.Input?.device ?? Flat.Values.device;
         using var _ = torch.no_grad();
         using var phase = StepProfiler.Measure("batch-norm snapshot", StepPhaseKind.Bookkeeping);
         foreach (var slot in batchNorms) slot.Snapshot();
@@ -148,6 +217,7 @@ public sealed partial class SamStepCore : IDisposable
             if (cacheDirection) CacheOrthogonalDirection();
             // Exactly one batch is "tracked" per step, however many passes ran with momentum 0.
             foreach (var slot in batchNorms) slot.CountOneBatch();
+            if (maxGradNorm > 0) ClipGradient(finalNorm);
             using var phase = StepProfiler.Measure("optimizer", StepPhaseKind.Parameters);
             Optimizer.Step(Flat.Values, Flat.Grad, LearningRate);
         }
@@ -157,10 +227,37 @@ public sealed partial class SamStepCore : IDisposable
         return new SamStepResult(lossValue, perturbed, perturbed ? (int)ascentSamples : 0, normValue, Skipped: false);
     }
 
+    // torch.nn.utils.clip_grad_norm_: g ← g · min(1, c / (‖g‖ + 1e-6)), with the final gradient's
+    // norm that Finish has already taken (no second pass over the parameters, no host read).
+    private void ClipGradient(Tensor finalNorm)
+    {
+        using var phase = StepProfiler.Measure("clip", StepPhaseKind.Parameters);
+        using Scalar c = maxGradNorm;
+        var denominator = finalNorm.add(ClipEpsilon);
+        var coefficient = torch.full_like(denominator, c).div_(denominator).clamp_max_(One);
+        Flat.Grad.mul_(coefficient);
+    }
+
+    // The trainable set is fixed when the step is built: its flat buffers, optimizer state and saved
+    // state are laid out for it. One requires_grad read per parameter, no enumeration of the module.
+    private void CheckTrainableSet()
+    {
+        foreach (var (name, parameter, trainable) in trainableSet)
+        {
+            if (parameter.requires_grad == trainable) continue;
+            throw new InvalidOperationException(trainable
+                ? $"Parameter '{name}' was trainable when the step of variant '{variantName}' was built and is frozen now (requires_grad = false). " +
+                  "The trainable set is fixed when the step is built: freeze parameters before building it, or build a new step (its optimizer state starts afresh)."
+                : $"Parameter '{name}' was frozen (requires_grad = false) when the step of variant '{variantName}' was built and is trainable now. " +
+                  "The trainable set is fixed when the step is built: unfreeze parameters before building it, or build a new step (its optimizer state starts afresh).");
+        }
+    }
+
     public void Dispose()
     {
         Optimizer.Dispose();
         backup?.Dispose();
+        accumulator?.Dispose();
         direction?.Dispose();
         inverseDirectionNorm?.Dispose();
         noiseGenerator?.Dispose();

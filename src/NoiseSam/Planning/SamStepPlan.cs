@@ -28,6 +28,8 @@ sealed class SamStepPlan
         Selection = mb?.EffectiveSelection ?? MicroBatchSelection.Random;
         Descent = declaration.Descent;
         HasNoise = declaration.Noise is { } noise && noise.EffectiveSigma > 0;
+        Chunks = declaration.EffectiveChunks;
+        PerChunkAscent = declaration.Accumulation?.EffectiveAscent == AccumulationAscent.PerChunk && Policy != SchedulePolicy.Never;
     }
 
     /// <summary>The declaration the plan was made from (its values, with defaults resolved by its Effective* members).</summary>
@@ -50,6 +52,17 @@ sealed class SamStepPlan
 
     /// <summary>Noise is on and can be non-zero (Sigma = 0 is dropped).</summary>
     public bool HasNoise { get; }
+
+    /// <summary>
+    /// Chunks per batch (<c>[Accumulation]</c>; 1 without). A pass over the whole batch runs chunk by
+    /// chunk and accumulates the gradient; when it is the pass that updates batch-norm running
+    /// statistics (<see cref="BatchNormPass"/>), every chunk updates them, as plain gradient
+    /// accumulation does.
+    /// </summary>
+    public int Chunks { get; }
+
+    /// <summary>m-SAM: a SAM step perturbs and descends chunk by chunk, each chunk with its own ε.</summary>
+    public bool PerChunkAscent { get; }
 
     /// <summary>Some step may be a SAM step (needs the weight backup).</summary>
     public bool MayPerturb => Policy != SchedulePolicy.Never;

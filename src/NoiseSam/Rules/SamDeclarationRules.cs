@@ -42,6 +42,7 @@ static class SamDeclarationRules
         if (noise?.Scaling is NoiseScaling scaling) CheckDefined(scaling, "Noise", "Scaling", v, found);
         if (d.Schedule is not null) CheckDefined(d.Schedule.Policy, "Schedule", null, v, found);
         if (d.BaseOptimizer is not null) CheckDefined(d.BaseOptimizer.Kind, "BaseOptimizer", null, v, found);
+        if (d.Accumulation?.Ascent is AccumulationAscent ascent) CheckDefined(ascent, "Accumulation", "Ascent", v, found);
 
         // NSAM003: perturbation radius and parameters.
         if (d.Rho is double rho && !(IsFinite(rho) && rho > 0))
@@ -131,7 +132,10 @@ static class SamDeclarationRules
             found.Add(Error(SamDiagnosticIds.IncompatibleCombination, "DescentSelection", null,
                 $"{v}: [DescentSelection(DescentSet.SharpnessSensitive)] cannot be combined with [MicroBatch(Selection = MicroBatchSelection.TopLoss)]: both select by loss and the descent would ignore the ascent's choice; use DescentSet.SameAsAscent (K-SAM) or another Selection"));
 
+        if (d.Accumulation is { } accumulation) CheckAccumulation(d, accumulation, v, found);
+
         if (d.BaseOptimizer is { } optimizer) CheckOptimizer(optimizer, v, found);
+        if (d.ParameterGroups is { } groups) CheckParameterGroups(groups, v, found);
         return found;
     }
 
@@ -185,6 +189,55 @@ static class SamDeclarationRules
         }
     }
 
+    // NSAM018 (chunk count) and NSAM014 (what accumulation cannot be combined with).
+    private static void CheckAccumulation(SamVariantDescriptor d, AccumulationSpec a, string v, List<SamRuleViolation> found)
+    {
+        string combo = SamDiagnosticIds.IncompatibleCombination;
+        if (a.Chunks < 1)
+            found.Add(Error(SamDiagnosticIds.AccumulationOutOfRange, "Accumulation", "Chunks",
+                $"{v}: [Accumulation({a.Chunks})] must split the batch into at least 1 chunk; use a value such as 4"));
+        if (d.MicroBatch is not null)
+            found.Add(Error(combo, "Accumulation", null,
+                $"{v}: [Accumulation] cannot be combined with [MicroBatch]: a micro-batch selects rows of the whole batch, accumulation splits it into chunks; remove one of them"));
+        if (d.DescentSelection is not null)
+            found.Add(Error(combo, "Accumulation", null,
+                $"{v}: [Accumulation] cannot be combined with [DescentSelection]: the descent set is selected from the whole batch, accumulation splits it into chunks; remove one of them"));
+        if (a.EffectiveAscent != AccumulationAscent.PerChunk) return;
+        if (d.Policy is SchedulePolicy.LookSam or SchedulePolicy.Adaptive)
+            found.Add(Error(combo, "Accumulation", "Ascent",
+                $"{v}: [Accumulation(Ascent = AccumulationAscent.PerChunk)] cannot be combined with [Schedule(SchedulePolicy.{d.Policy})]: it needs one ascent gradient of the whole batch; use AccumulationAscent.WholeBatch or another schedule"));
+        if (d.Perturbation == PerturbationKind.StochasticWeight)
+            found.Add(Error(combo, "Accumulation", "Ascent",
+                $"{v}: [Accumulation(Ascent = AccumulationAscent.PerChunk)] cannot be combined with Perturbation = PerturbationKind.StochasticWeight: ESAM draws one tensor mask per step; use AccumulationAscent.WholeBatch or another perturbation"));
+    }
+
+    // NSAM019: each group's prefix and learning-rate multiplier.
+    private static void CheckParameterGroups(IReadOnlyList<ParameterGroupSpec> groups, string v, List<SamRuleViolation> found)
+    {
+        string id = SamDiagnosticIds.ParameterGroupInvalid;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < groups.Count; i++)
+        {
+            ParameterGroupSpec g = groups[i];
+            string attribute = ParameterGroupKey(i);
+            if (string.IsNullOrEmpty(g.Prefix))
+                found.Add(Error(id, attribute, "Prefix",
+                    $"{v}: [ParameterGroup(\"\")] needs a parameter-name prefix such as \"backbone.\" (an empty prefix would match every parameter)"));
+            else if (!seen.Add(g.Prefix))
+                found.Add(Error(id, attribute, null,
+                    $"{v}: [ParameterGroup(\"{g.Prefix}\")] is declared twice; remove one of them"));
+            if (g.LearningRateScale is double scale && !(IsFinite(scale) && scale > 0))
+                found.Add(Error(id, attribute, "LearningRateScale",
+                    $"{v}: [ParameterGroup(\"{g.Prefix}\", LearningRateScale = {F(scale)})] must be a finite number > 0; use a value such as 0.1 (to freeze parameters, set requires_grad = false before building the step)"));
+        }
+    }
+
+    /// <summary>
+    /// The <see cref="SamRuleViolation.Attribute"/> of the <paramref name="index"/>-th <c>[ParameterGroup]</c>
+    /// (repeatable, so each is named by its position in declaration order).
+    /// </summary>
+    public static string ParameterGroupKey(int index) => "ParameterGroup#" + index.ToString(CultureInfo.InvariantCulture);
+
     private static void CheckOptimizer(BaseOptimizerSpec o, string v, List<SamRuleViolation> found)
     {
         string range = SamDiagnosticIds.OptimizerParameterInvalid;
@@ -195,6 +248,11 @@ static class SamDeclarationRules
             found.Add(Error(range, "BaseOptimizer", "LearningRate", $"{v}: [BaseOptimizer(LearningRate = {F(lr)})] must be a finite number > 0; use a value such as {(sgd ? "0.1" : "0.001")}"));
         if (o.WeightDecay is double wd && !(IsFinite(wd) && wd >= 0))
             found.Add(Error(range, "BaseOptimizer", "WeightDecay", $"{v}: [BaseOptimizer(WeightDecay = {F(wd)})] must be a finite number >= 0; use a value such as {(sgd ? "5E-04" : "0.01")}"));
+        if (o.MaxGradNorm is double clip && !(IsFinite(clip) && clip >= 0))
+            found.Add(Error(range, "BaseOptimizer", "MaxGradNorm", $"{v}: [BaseOptimizer(MaxGradNorm = {F(clip)})] must be a finite number >= 0 (0 = no clipping); use a value such as 1"));
+        if (o.NoDecayOnBiasAndNorm == true && o.EffectiveWeightDecay == 0)
+            found.Add(Warning(SamDiagnosticIds.IneffectiveSelection, "BaseOptimizer", "NoDecayOnBiasAndNorm",
+                $"{v}: [BaseOptimizer(NoDecayOnBiasAndNorm = true)] cannot matter with WeightDecay = 0: no parameter is decayed; remove NoDecayOnBiasAndNorm or set WeightDecay > 0"));
 
         if (sgd)
         {

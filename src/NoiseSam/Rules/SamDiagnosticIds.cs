@@ -25,4 +25,6 @@ static class SamDiagnosticIds
     public const string OptimizerParameterInvalid = "NSAM015";
     public const string ReservedName = "NSAM016";
     public const string GeneratorFailed = "NSAM017";
+    public const string AccumulationOutOfRange = "NSAM018";
+    public const string ParameterGroupInvalid = "NSAM019";
 }

@@ -12,11 +12,11 @@ namespace MyApp
         [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
         private readonly global::NoiseSam.Kernels.SamStepCore _core;
 
-        /// <summary>Creates the step over <paramref name="model"/>'s parameters.</summary>
+        /// <summary>Creates the step over <paramref name="model"/>'s trainable parameters (any module; its batch-norm layers are found on it).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        public Split(global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> model, global::NoiseSam.SamStepOptions? options = null)
+        public Split(global::TorchSharp.torch.nn.Module model, global::NoiseSam.SamStepOptions? options = null)
         {
             _core = new global::NoiseSam.Kernels.SamStepCore(model, options, Descriptor);
         }
@@ -43,6 +43,18 @@ namespace MyApp
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public double LearningRate { get => _core.LearningRate; set => _core.LearningRate = value; }
+
+        /// <summary>Multiplier of the declared rho (for rho schedules).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        public double RhoScale { get => _core.RhoScale; set => _core.RhoScale = value; }
+
+        /// <summary>The step as a torch.optim.Optimizer whose learning rate is the step's, for TorchSharp's schedulers.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        public global::TorchSharp.torch.optim.Optimizer AsOptimizer() => _core.AsOptimizer();
 
         /// <summary>Steps taken so far.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
@@ -81,14 +93,20 @@ namespace MyApp
             if (disposing) _core.Dispose();
         }
 
-        /// <summary>One full optimizer step on a batch.</summary>
+        /// <summary>One full optimizer step on a batch (input, target) through the model's forward and the options' per-sample loss.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        public global::NoiseSam.SamStepResult Step(global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target)
+        public global::NoiseSam.SamStepResult Step(global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) => Step(_core.Batch(input, target));
+
+        /// <summary>One full optimizer step on a batch given as rows and a per-sample loss closure.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("NoiseSam.Dsl.Generators", "FIXED_VERSION")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        public global::NoiseSam.SamStepResult Step(global::NoiseSam.SamBatch batch)
         {
             using var scope = global::TorchSharp.torch.NewDisposeScope();
-            _core.BeginStep(input, target);
+            _core.BeginStep(batch);
 
             // Schedule: every step is a SAM step.
 

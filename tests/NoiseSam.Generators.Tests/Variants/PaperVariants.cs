@@ -87,6 +87,42 @@ public sealed partial class MbsSameRows { }
 [DescentSelection(DescentSet.SharpnessSensitive, Fraction = 0.5)]
 public sealed partial class MbsSds { }
 
+/// <summary>Clipping, no decay on biases and BN parameters, and the classifier at half the learning rate.</summary>
+[SamVariant("SAM-Clip-Groups", Rho = 0.05)]
+[BaseOptimizer(OptimizerKind.Sgd, LearningRate = 0.05, MaxGradNorm = 0.5, NoDecayOnBiasAndNorm = true)]
+[ParameterGroup("fc.", LearningRateScale = 0.5)]
+public sealed partial class SamClipGroups { }
+
+/// <summary>AdamW with two groups (the longest matching prefix wins) and a clip that rarely bites.</summary>
+[SamVariant("AdamW-Groups", Perturbation = PerturbationKind.Adaptive)]
+[BaseOptimizer(OptimizerKind.AdamW, LearningRate = 0.001, MaxGradNorm = 5, NoDecayOnBiasAndNorm = true)]
+[ParameterGroup("c", LearningRateScale = 3)]
+[ParameterGroup("conv.", LearningRateScale = 2)]
+public sealed partial class AdamWGroups { }
+
+/// <summary>Gradient accumulation over 4 chunks with one ε for the whole batch.</summary>
+[SamVariant("SAM-Acc-4")]
+[Accumulation(4)]
+public sealed partial class SamAccumulated { }
+
+/// <summary>LookSAM over accumulated gradients (a whole-batch ascent keeps one g and one g_s).</summary>
+[SamVariant("LookSAM-Acc-2", Rho = 0.1)]
+[Schedule(SchedulePolicy.LookSam, K = 2)]
+[Accumulation(2)]
+public sealed partial class LookSamAccumulated { }
+
+/// <summary>m-SAM: each of 4 chunks its own noisy ε, every other step.</summary>
+[SamVariant("mSAM-4")]
+[Noise(NoiseDistribution.Gaussian, Sigma = 0.2)]
+[Schedule(SchedulePolicy.EveryK, K = 2)]
+[Accumulation(4, Ascent = AccumulationAscent.PerChunk)]
+public sealed partial class MSam { }
+
+/// <summary>m-SAM with ASAM's perturbation per chunk.</summary>
+[SamVariant("mASAM-2", Rho = 0.5, Perturbation = PerturbationKind.Adaptive)]
+[Accumulation(2, Ascent = AccumulationAscent.PerChunk)]
+public sealed partial class MAsam { }
+
 /// <summary>Generated code in the global namespace, nested, private: registered by its container.</summary>
 public static partial class Containers
 {
@@ -96,7 +132,7 @@ public static partial class Containers
     private sealed partial class NestedEveryK { }
 
     /// <summary>For the tests: a step of the private nested variant.</summary>
-    public static ISamStep CreateNested(TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model, SamStepOptions options) =>
+    public static ISamStep CreateNested(TorchSharp.torch.nn.Module model, SamStepOptions options) =>
         new NestedEveryK(model, options);
 
     /// <summary>The private nested variant's descriptor.</summary>

@@ -120,6 +120,58 @@ public sealed class BatchNormStatisticsTests
         }
     }
 
+    /// <summary>Every declaration with <c>[Accumulation(4)]</c> the rules accept (no micro-batch or descent selection there).</summary>
+    public static TheoryData<string> AccumulationCombinations()
+    {
+        var data = new TheoryData<string>();
+        foreach (var d in AccumulationGrid()) data.Add(d.Name);
+        return data;
+    }
+
+    private static IEnumerable<SamVariantDescriptor> AccumulationGrid()
+    {
+        ScheduleSpec?[] schedules = [null, new(SchedulePolicy.Adaptive), new(SchedulePolicy.LookSam) { K = 2 }, new(SchedulePolicy.Bernoulli) { Probability = 1 }, new(SchedulePolicy.Never)];
+        foreach (var ascent in new[] { AccumulationAscent.WholeBatch, AccumulationAscent.PerChunk })
+            foreach (var schedule in schedules)
+                foreach (var perturbation in new[] { PerturbationKind.Sam, PerturbationKind.Adaptive, PerturbationKind.StochasticWeight })
+                    foreach (bool noise in new[] { false, true })
+                    {
+                        string name = $"{ascent}/{schedule?.Policy.ToString() ?? "Always"}/{perturbation}{(noise ? "/Noise" : "")}";
+                        var d = new SamVariantDescriptor(name)
+                        {
+                            Accumulation = new AccumulationSpec(4) { Ascent = ascent }, Schedule = schedule, Perturbation = perturbation,
+                            Noise = noise ? new NoiseSpec(NoiseDistribution.Gaussian) { Sigma = 0.5 } : null,
+                        };
+                        if (!d.Validate().Any(v => v.IsError)) yield return d;
+                    }
+    }
+
+    // With 4 chunks the pass that updates running statistics does so once per chunk (each chunk's own
+    // statistics, as plain gradient accumulation does): 4 momentum updates per step, one batch counted.
+    [Theory]
+    [MemberData(nameof(AccumulationCombinations))]
+    public void AccumulationUpdatesRunningStatisticsOncePerChunkOfOnePass(string name)
+    {
+        var descriptor = AccumulationGrid().Single(d => d.Name == name);
+        torch.manual_seed(11);
+        using var model = nn.Sequential(("bn", nn.BatchNorm1d(4)), ("fc", nn.Linear(4, 3)));
+        var bn = (BatchNorm)model.modules().OfType<BatchNorm>().Single();
+        using var step = SamEngine.Create(descriptor, model, new SamStepOptions { Seed = 3, TotalSteps = 3 });
+        var expectedMean = 0.0;
+        for (int i = 1; i <= 3; i++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = torch.randn(16, 4).mul_(0.1).add_(5.0);
+            var y = torch.randint(0, 3, 16);
+            Assert.False(step.Step(x, y).Skipped);
+            for (int chunk = 0; chunk < 4; chunk++) expectedMean = 0.9 * expectedMean + 0.1 * 5.0;
+
+            Assert.Equal(i, bn.num_batches_tracked!.item<long>());
+            foreach (float m in bn.running_mean!.data<float>().ToArray())
+                Assert.InRange(m, expectedMean - 0.03, expectedMean + 0.03);
+        }
+    }
+
     [Fact]
     public void PlanNamesAPassThatTheStepRuns()
     {

@@ -114,7 +114,9 @@ public sealed class NonFiniteGuardTests
     // host random streams, which advance as on any step so later draws stay tied to step indices.
     private static byte[] OptimizerPart(byte[] state)
     {
-        int header = 8 + 4 + 1 + state[12] + 8 + 8 + 8 + 8 + 4 + 4 + 3 * 8;
+        // magic, version, name, parameter count, trainable-set fingerprint, step and skip counts,
+        // learning rate, RhoScale, previous loss and norm, three stream states.
+        int header = 8 + 4 + 1 + state[12] + 8 + 8 + 8 + 8 + 8 + 8 + 4 + 4 + 3 * 8;
         return state[header..];
     }
 }

@@ -8,7 +8,7 @@ using NoiseSam.Rules;
 namespace NoiseSam.Analyzers.Diagnostics.Analyzers;
 
 /// <summary>
-/// The value rules (NSAM003–007, 009–011, 014, 015): reads a <c>[SamVariant]</c> class's attributes
+/// The value rules (NSAM003–007, 009–011, 014, 015, 018, 019): reads a <c>[SamVariant]</c> class's attributes
 /// into the values record (the shared <see cref="SamDeclarationReader"/>), runs the shared <see cref="SamDeclarationRules.Check"/>
 /// (the same code as <c>SamVariantDescriptor.Validate()</c>) and reports each violation on the
 /// argument it names, or on the attribute when it names none.
@@ -27,7 +27,9 @@ public sealed class SamDeclarationValueAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.NeverScheduleWithSamAttributesWarning,
         DiagnosticDescriptors.PerturbationParameterForOtherKindError,
         DiagnosticDescriptors.IncompatibleCombinationError,
-        DiagnosticDescriptors.OptimizerParameterInvalidError);
+        DiagnosticDescriptors.OptimizerParameterInvalidError,
+        DiagnosticDescriptors.AccumulationOutOfRangeError,
+        DiagnosticDescriptors.ParameterGroupInvalidError);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -74,10 +76,18 @@ public sealed class SamDeclarationValueAnalyzer : DiagnosticAnalyzer
             case SamDiagnosticIds.NeverScheduleWithSamAttributes:
                 fix = FixHints.RemoveAttribute;
                 break;
+            case SamDiagnosticIds.AccumulationOutOfRange:
+                // Fewer than one chunk: the nearest valid count is 1.
+                (fix, value) = (FixHints.Clamp, "1");
+                break;
+            case SamDiagnosticIds.ParameterGroupInvalid:
+                // A prefix declared twice: the second declaration is dead.
+                if (violation.Argument is null) fix = FixHints.RemoveAttribute;
+                break;
             case SamDiagnosticIds.IneffectiveSelection:
                 // Selection with a full batch, FractionSchedule without FinalFraction and a descent
                 // Fraction for a set that has none are dead; the other cases have two possible fixes.
-                if (violation.Argument is "Selection" or "FractionSchedule"
+                if (violation.Argument is "Selection" or "FractionSchedule" or "NoDecayOnBiasAndNorm"
                     || (violation.Attribute == "DescentSelection" && violation.Argument == "Fraction"))
                     fix = FixHints.RemoveArgument;
                 break;
