@@ -16,6 +16,8 @@ public static class ExitCodes
     public const int Failure = 1;
     /// <summary>A bad command line.</summary>
     public const int Usage = 2;
+    /// <summary>A run diverged: every step of an epoch was skipped for a non-finite loss or gradient.</summary>
+    public const int Diverged = 3;
     /// <summary>Interrupted with Ctrl+C.</summary>
     public const int Cancelled = 130;
 }

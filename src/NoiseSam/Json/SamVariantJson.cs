@@ -72,7 +72,7 @@ public static class SamVariantJson
         catch (JsonException e)
         {
             string where = e.LineNumber is long line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : "";
-            return new SamVariantJsonResult([], [new SamVariantJsonProblem("$", null, true, $"not valid JSON{where}: {Plain(e)}")]);
+            return new SamVariantJsonResult([], [], [new SamVariantJsonProblem("$", null, true, $"not valid JSON{where}: {Plain(e)}")]);
         }
         using (document)
             return Read(document.RootElement, "$");
@@ -111,7 +111,7 @@ public static class SamVariantJson
                     $"the variant name '{name}' is also used by {first}; variant names must be unique"));
             else seen.Add(name, paths[k]);
         }
-        return new SamVariantJsonResult(variants, problems);
+        return new SamVariantJsonResult(variants, paths, problems);
     }
 
     /// <summary>The JSON path of the member a rule violation is about, under the variant at <paramref name="variantPath"/>.</summary>
@@ -212,8 +212,9 @@ public sealed record SamVariantJsonProblem(string Path, string? Id, bool IsError
 
 /// <summary>What <see cref="SamVariantJson.Read(string)"/> found: the variants that could be read, and every problem.</summary>
 /// <param name="Variants">Every variant object that fits the record, in file order (with or without rule problems).</param>
+/// <param name="Paths">The JSON path of each of <paramref name="Variants"/> (<c>$</c> for a file of one object, <c>$[i]</c> in an array).</param>
 /// <param name="Problems">Every problem, errors and warnings, in file order.</param>
-public sealed record SamVariantJsonResult(IReadOnlyList<SamVariantDescriptor> Variants, IReadOnlyList<SamVariantJsonProblem> Problems)
+public sealed record SamVariantJsonResult(IReadOnlyList<SamVariantDescriptor> Variants, IReadOnlyList<string> Paths, IReadOnlyList<SamVariantJsonProblem> Problems)
 {
     /// <summary>True when any problem is an error: then nothing of the file should run.</summary>
     public bool HasErrors => Problems.Any(p => p.IsError);
