@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using NoiseSam.Package.Tests.Helpers;
 
 namespace NoiseSam.Package.Tests;
@@ -19,24 +17,10 @@ public sealed class SlurmTests
     {
         string dll = RepoPaths.Path("src", "NoiseSam.Cli", "bin", RepoPaths.Configuration, "net10.0", "NoiseSam.Cli.dll");
         Assert.True(File.Exists(dll), $"build the CLI first ({dll})");
-        var start = new ProcessStartInfo("bash") { WorkingDirectory = RepoPaths.Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(RepoPaths.Path("scripts", "slurm-test.sh"));
-        start.Environment["NOISESAM"] = $"dotnet {dll}";
-        foreach (string key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)).ToList())
-            start.Environment.Remove(key);
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        process.WaitForExit();
-        lock (output)
-        {
-            Console.WriteLine(output);
-            Assert.True(process.ExitCode == 0, output.ToString());
-            Assert.Contains("slurm-test: PASSED", output.ToString(), StringComparison.Ordinal);
-        }
+        var run = ChildProcess.Run("bash", [RepoPaths.Path("scripts", "slurm-test.sh")], RepoPaths.Root,
+            new Dictionary<string, string> { ["NOISESAM"] = $"dotnet {dll}" });
+        Console.WriteLine(run.Output);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("slurm-test: PASSED", run.Output, StringComparison.Ordinal);
     }
 }

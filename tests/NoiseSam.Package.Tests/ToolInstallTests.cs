@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.IO.Compression;
-using System.Text;
 using NoiseSam.Package.Tests.Helpers;
 
 namespace NoiseSam.Package.Tests;
@@ -73,23 +72,6 @@ public sealed class ToolInstallTests
         }
     }
 
-    /// <summary>Runs the installed shim as a user would (no MSBuild or test-host variables).</summary>
-    private static ProcessResult RunTool(string shim, string workingDirectory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(shim) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in arguments) start.ArgumentList.Add(a);
-        foreach (string key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)).ToList())
-            start.Environment.Remove(key);
-        var output = new StringBuilder();
-        var clock = Stopwatch.StartNew();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(Limit)) process.Kill(entireProcessTree: true);
-        process.WaitForExit();
-        lock (output) return new ProcessResult(process.HasExited ? process.ExitCode : -1, output.ToString(), clock.Elapsed);
-    }
+    private static ProcessResult RunTool(string shim, string workingDirectory, params string[] arguments) =>
+        ChildProcess.Run(shim, arguments, workingDirectory, limit: Limit);
 }

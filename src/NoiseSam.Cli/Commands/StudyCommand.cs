@@ -245,10 +245,13 @@ internal static class StudyCommand
             ? Directory.EnumerateFiles(Path.Combine(store.Root, "runs"), StudyStore.TrainFile, SearchOption.AllDirectories).Count() : 0;
         int measured = Directory.Exists(Path.Combine(store.Root, "runs"))
             ? Directory.EnumerateFiles(Path.Combine(store.Root, "runs"), StudyStore.SharpnessFile, SearchOption.AllDirectories).Count() : 0;
+        int claimed = Directory.Exists(Path.Combine(store.Root, "runs"))
+            ? Directory.EnumerateFiles(Path.Combine(store.Root, "runs"), StudyClaim.FilePrefix + "*" + StudyClaim.FileExtension, SearchOption.AllDirectories)
+                .Select(Path.GetDirectoryName).Distinct().Count() : 0;
         var age = DateTimeOffset.UtcNow - progress.Updated;
         context.Console.WriteLine(string.Create(Inv,
             $"{store.Root}: phase {progress.Phase} {progress.Done}/{progress.Total}{(progress.Current.Length > 0 ? $", now: {progress.Current}" : "")}; " +
-            $"{trained} run(s) trained, {measured} measured; last update {age.TotalMinutes:F0} min ago."));
+            $"{trained} run(s) trained, {measured} measured{(claimed > 0 ? $", {claimed} claimed by a process now (or left by a dead one)" : "")}; last update {age.TotalMinutes:F0} min ago."));
         return ExitCodes.Success;
     }
 

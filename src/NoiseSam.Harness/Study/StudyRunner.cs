@@ -184,7 +184,8 @@ public sealed partial class StudyRunner
             claim.Complete();
         }
         if (heldElsewhere.Count > 0)
-            _callbacks.Message?.Invoke($"{heldElsewhere.Count} run(s) are being trained by other processes and were left to them: {string.Join("; ", heldElsewhere)}");
+            _callbacks.Message?.Invoke($"{heldElsewhere.Count} run(s) are being trained by other processes and were left to them: " +
+                                       string.Join("; ", heldElsewhere.Take(5)) + (heldElsewhere.Count > 5 ? "; …" : ""));
         Report("train", done, runs.Count, "", skipped);
         return true;
     }

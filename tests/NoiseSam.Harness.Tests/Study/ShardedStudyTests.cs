@@ -4,7 +4,6 @@ using NoiseSam.Cli.Variants;
 using NoiseSam.Harness.Data;
 using NoiseSam.Harness.Study;
 using NoiseSam.Harness.Tests.Cli;
-using NoiseSam.Harness.Training;
 
 namespace NoiseSam.Harness.Tests.Study;
 
@@ -14,19 +13,12 @@ public sealed class ShardedStudyTests
 {
     static ShardedStudyTests() => PaperVariants.EnsureRegistered();
 
-    private static DataSplit Tiny() => DataSets.Load(DataSets.FashionMnist, limitTrain: 128, limitTest: 64);
+    // The study of StudyRunnerTests. Runs in plan order: study-f1/0, study-f0.5/0, SGD/0; shard 0 of 2 owns the first, shard 1 the rest.
+    private static DataSplit Tiny() => StudyRunnerTests.Tiny();
 
-    // Runs in plan order: study-f1/0, study-f0.5/0, SGD/0. Shard 0 of 2 owns the first; the rest are shard 1's.
-    private static StudyOptions Small() => new()
-    {
-        Fractions = [1, 0.5], Sigmas = [0], Baselines = ["SGD"], Seeds = [0], Epochs = 1, BatchSize = 64, Threads = 2, TimingRounds = 1,
-    };
+    private static StudyOptions Small() => StudyRunnerTests.Small();
 
-    private static (StudyCallbacks Callbacks, List<string> Trained) Counting()
-    {
-        var trained = new List<string>();
-        return (new StudyCallbacks { Training = (config, seed) => { trained.Add($"{config.Id}/{seed}"); return new TrainingCallbacks(); } }, trained);
-    }
+    private static (StudyCallbacks Callbacks, List<string> Trained) Counting() => StudyRunnerTests.Counting();
 
     [Fact]
     public void AShardTrainsItsRunsThenStealsUnclaimedOnesAndLeavesRunsHeldByLiveProcesses()
