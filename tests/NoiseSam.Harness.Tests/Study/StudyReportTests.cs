@@ -59,7 +59,7 @@ public sealed class StudyReportTests
         var sgd = new StudySummary(sgdConfig, Stat.Of([0.870, 0.871, 0.872]), Stat.Of([24, 23, 25]), Stat.Of([]), Stat.Of([5]), 1, 1, 0);
         var lines = StudyReport.Verdict([Point(1, 0, [0.860, 0.861, 0.862], [11, 12, 13]), Point(0.5, 0, [0.86, 0.861, 0.862]), sgd]);
         Assert.Equal(2, lines.Count);
-        Assert.StartsWith("**Premise**: SAM 86.10 ± 0.10 vs SGD 87.10 ± 0.10 (-1.00 pt, SAM is really worse", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("**Premise**: SAM 86.10 ± 0.06 vs SGD 87.10 ± 0.06 (-1.00 pt, SAM is really worse", lines[0], StringComparison.Ordinal);
         Assert.Contains("λ_max SAM 12.0 vs SGD 24.0 (SAM does find flatter minima)", lines[0], StringComparison.Ordinal);
     }
 
@@ -76,7 +76,7 @@ public sealed class StudyReportTests
         var info = new StudyReportInfo("fashion-mnist", 1000, 500, "small-cnn", 2, 128, "2", [0, 1], 256, 0.05, 128, "./noisesam study");
         var files = StudyReport.Write(dir["study.md"], info, sweep, landscapeDirectory: null);
         string md = File.ReadAllText(dir["study.md"]);
-        Assert.Contains("| 0.5 | 0.5 | gnorm | 89.70 ± 0.14 (2) | 12.5 ± 0.7 |", md, StringComparison.Ordinal);
+        Assert.Contains("| 0.5 | 0.5 | gnorm | 89.70 ± 0.10 (2) | 12.5 ± 0.5 |", md, StringComparison.Ordinal);
         Assert.Contains("![accuracy vs fraction](study/accuracy_vs_fraction.png)", md, StringComparison.Ordinal);
         foreach (string png in new[] { StudyPlots.AccuracyVsFraction, StudyPlots.EigenvalueVsFraction, StudyPlots.AccuracyVsTime })
         {
@@ -104,7 +104,7 @@ public sealed class StudyReportTests
         var oneOff = new[] { converged[0], converged[1] with { EigenNotConverged = 1 } };
         string md = StudyReport.Markdown(info, oneOff, "study", [], []);
         Assert.Contains("**Warning: λ_max did not converge for 1 run(s)** (MBS f=0.5: 1)", md, StringComparison.Ordinal);
-        Assert.Contains("| 0.5 | 0 | – | 89.20 ± 0.28 (2) | 15.0 ± 1.4* |", md, StringComparison.Ordinal);
-        Assert.Contains("| 1 | 0 | – | 90.10 ± 0.14 (2) | 11.0 ± 1.4 |", md, StringComparison.Ordinal);
+        Assert.Contains("| 0.5 | 0 | – | 89.20 ± 0.20 (2) | 15.0 ± 1.0* |", md, StringComparison.Ordinal);
+        Assert.Contains("| 1 | 0 | – | 90.10 ± 0.10 (2) | 11.0 ± 1.0 |", md, StringComparison.Ordinal);
     }
 }
