@@ -132,7 +132,14 @@ public sealed record TrainResult
 
     /// <summary>Writes <paramref name="result"/> atomically (a reader never sees half a file).</summary>
     public static void Write(string path, TrainResult result) =>
-        Harness.IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(result, TrainResultJsonContext.Default.TrainResult) + Environment.NewLine);
+        Harness.IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(result, Readable) + Environment.NewLine);
+
+    /// <summary>The source-generated metadata, writing σ, ρ and α as themselves rather than \u escapes (still valid JSON).</summary>
+    private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<TrainResult> Readable =
+        (System.Text.Json.Serialization.Metadata.JsonTypeInfo<TrainResult>)new JsonSerializerOptions(TrainResultJsonContext.Default.Options)
+        {
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }.GetTypeInfo(typeof(TrainResult));
 
     /// <summary>Reads a result file (for tests and tools written in C#).</summary>
     public static TrainResult Read(string path) =>

@@ -40,6 +40,7 @@ public sealed class TrainResultJsonTests
         using var doc = JsonDocument.Parse(File.ReadAllText(dir["r.json"]));
         Assert.Equal("completed", doc.RootElement.GetProperty("status").GetString());
         Assert.Equal(JsonValueKind.Number, doc.RootElement.GetProperty("validationAccuracy").ValueKind);
+        Assert.Contains("\"declaration\": \"rho=0.08, micro-batch 0.5 Random, noise Gaussian σ=0.5", File.ReadAllText(dir["r.json"]), StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(dir.Path, ".*"));
     }
 
