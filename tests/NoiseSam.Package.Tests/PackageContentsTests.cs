@@ -66,6 +66,11 @@ public class PackageContentsTests(PackedPackage package)
         Assert.Contains("torchsharp", Meta("tags"), StringComparison.Ordinal);
         Assert.NotEmpty(Meta("authors"));
         Assert.NotEmpty(Meta("projectUrl"));
+        // Source Link: the repository and the commit the package was built from.
+        var repository = metadata.Element(ns + "repository")!;
+        Assert.Equal("git", repository.Attribute("type")?.Value);
+        Assert.Equal("https://github.com/noisesam/NoiseSam.Dsl", repository.Attribute("url")?.Value);
+        Assert.Matches("^[0-9a-f]{40}$", repository.Attribute("commit")?.Value ?? "");
 
         var dependencies = metadata.Descendants(ns + "dependency")
             .Select(d => (Id: d.Attribute("id")!.Value, Version: d.Attribute("version")!.Value, Group: d.Parent!.Attribute("targetFramework")?.Value))

@@ -48,18 +48,23 @@ internal static class BenchStepCommand
         var profileRounds = new Option<int>("--profile-rounds") { Description = "Rounds of profiled steps for --profile.", DefaultValueFactory = _ => 3, HelpName = "N" };
         var output = new Option<string?>("--out", "-o") { Description = "Write the timings (or the --rss-steps samples) as CSV to this file.", HelpName = "file" };
         var from = CommonOptions.VariantsFrom();
+        var variantsFile = CommonOptions.VariantsFile();
 
         var command = new Command("bench-step", "Time one step of each variant on a fixed batch, as a ratio to the base optimizer, next to the cost model's ideal ratio.");
-        foreach (var o in new Option[] { variants, model, threads, device, batch, warmup, rounds, steps, implementations, pytorch, memory, memorySteps, profile, profileRounds, rssSteps, rssEvery, output, from })
+        foreach (var o in new Option[] { variants, model, threads, device, batch, warmup, rounds, steps, implementations, pytorch, memory, memorySteps, profile, profileRounds, rssSteps, rssEvery, output, from, variantsFile })
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
         {
             string? variantsFrom = parse.GetValue(from);
             CommonOptions.LoadVariants(context, variantsFrom);
+            var fromFile = CommonOptions.LoadVariantsFile(context, parse.GetValue(variantsFile));
             var options = new StepBenchmarkOptions
             {
-                Variants = CompareCommand.ParseVariants(parse.GetValue(variants)),
+                // The file's variants by default, after SGD (the ratios' reference) unless one of them is a base optimizer alone.
+                Variants = parse.GetValue(variants) is null && fromFile.Count > 0
+                    ? WithBaseline(fromFile)
+                    : CompareCommand.ParseVariants(parse.GetValue(variants)),
                 Model = CommonOptions.ModelName(parse.GetValue(model)!),
                 Threads = CommonOptions.ThreadCount(parse.GetValue(threads)),
                 Device = CommonOptions.DeviceName(parse.GetValue(device)!),
@@ -97,7 +102,7 @@ internal static class BenchStepCommand
                     foreach (string name in timings.Select(t => t.Variant).Distinct())
                     {
                         status.Status(Markup.Escape($"peak RSS of {name} ({memoryStepCount} steps in a fresh process)"));
-                        peaks[name] = MemoryChild.Run(options, name, memoryStepCount, variantsFrom);
+                        peaks[name] = MemoryChild.Run(options, name, memoryStepCount, variantsFrom, parse.GetValue(variantsFile));
                     }
                 });
                 timings = timings.Select(t => t.Implementation == "hand-written" || !peaks.TryGetValue(t.Variant, out var m) ? t : t with { PeakRssBytes = m.PeakRssBytes }).ToList();
@@ -182,12 +187,14 @@ internal static class BenchStepCommand
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 50 };
         var seed = new Option<long>("--seed");
         var from = CommonOptions.VariantsFrom();
+        var variantsFile = CommonOptions.VariantsFile();
         var command = new Command(MemoryChildCommand, "Internal: one variant's peak RSS in this process (started by bench-step --memory).") { Hidden = true };
-        foreach (var o in new Option[] { variant, model, threads, device, batch, steps, seed, from })
+        foreach (var o in new Option[] { variant, model, threads, device, batch, steps, seed, from, variantsFile })
             command.Options.Add(o);
         command.SetAction(parse => CliApp.Guard(context, () =>
         {
             CommonOptions.LoadVariants(context, parse.GetValue(from));
+            CommonOptions.LoadVariantsFile(context, parse.GetValue(variantsFile));
             var options = new StepBenchmarkOptions
             {
                 Model = CommonOptions.ModelName(parse.GetValue(model)!),
@@ -203,6 +210,12 @@ internal static class BenchStepCommand
         }));
         return command;
     }
+
+    /// <summary>The file's variants, after SGD when none of them is the base optimizer alone (each ratio needs that reference).</summary>
+    private static IReadOnlyList<string> WithBaseline(IReadOnlyList<string> names) =>
+        names.Any(n => SamVariantRegistry.TryGet(n, out var e) && e.Descriptor.Policy == Dsl.SchedulePolicy.Never) || !SamVariantRegistry.TryGet("SGD", out _)
+            ? names
+            : ["SGD", .. names];
 
     private static int TrackRss(CliContext context, StepBenchmarkOptions options, long steps, long every, string? file)
     {

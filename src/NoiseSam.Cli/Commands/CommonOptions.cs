@@ -17,6 +17,17 @@ internal static class CommonOptions
         HelpName = "path.dll",
     };
 
+    public static Option<string?> VariantsFile() => new("--variants-file")
+    {
+        Description = "Read variants as data from a JSON file (one variant object or an array; docs/scale-out.md) and register them; " +
+                      "every problem is reported with its JSON path and NSAM id, and nothing runs (exit code 2).",
+        HelpName = "variants.json",
+    };
+
+    /// <summary>Loads --variants-file if given; returns its variant names in file order (empty without the option).</summary>
+    public static IReadOnlyList<string> LoadVariantsFile(CliContext context, string? path) =>
+        path is null ? [] : Variants.VariantsFile.Load(path, context.Note);
+
     public static Option<string> Model() => new("--model", "-m")
     {
         Description = $"Model: {string.Join(", ", ModelZoo.Names)} (or wrn-<depth>-<k>).",

@@ -65,18 +65,21 @@ internal static class CompareCommand
         };
         var maxSkipped = CommonOptions.MaxSkipped();
         var from = CommonOptions.VariantsFrom();
+        var variantsFile = CommonOptions.VariantsFile();
         var dataArgs = new DataArguments(DefaultRegime.ValidationFraction, DefaultRegime.LabelNoise);
 
         var command = new Command("compare", "Train each variant with each seed on the same data; write summary.md, summary.csv, runs.json and PNG plots.");
-        foreach (var o in new Option[] { epochs, seeds, variants, model, data, dataDir, threads, device, batch, trainLimit, testLimit, output, maxSkipped, from }.Concat(dataArgs.All))
+        foreach (var o in new Option[] { epochs, seeds, variants, model, data, dataDir, threads, device, batch, trainLimit, testLimit, output, maxSkipped, from, variantsFile }.Concat(dataArgs.All))
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
         {
             CommonOptions.LoadVariants(context, parse.GetValue(from));
+            var fromFile = CommonOptions.LoadVariantsFile(context, parse.GetValue(variantsFile));
             int epochCount = CommonOptions.Positive(parse.GetValue(epochs), "--epochs");
             var seedList = ParseSeeds(parse.GetValue(seeds));
-            var names = ParseVariants(parse.GetValue(variants));
+            // The file's variants by default; --variants may name them and registered ones.
+            var names = parse.GetValue(variants) is null && fromFile.Count > 0 ? fromFile : ParseVariants(parse.GetValue(variants));
             string modelName = CommonOptions.ModelName(parse.GetValue(model)!);
             string dataName = CommonOptions.DataName(parse.GetValue(data)!);
             string? dir = parse.GetValue(dataDir);

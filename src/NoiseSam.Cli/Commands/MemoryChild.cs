@@ -13,7 +13,7 @@ namespace NoiseSam.Cli.Commands;
 internal static class MemoryChild
 {
     /// <exception cref="InvalidOperationException">The child could not start, failed, or printed no measurement.</exception>
-    public static MemoryUsage Run(StepBenchmarkOptions options, string variant, int steps, string? variantsFrom)
+    public static MemoryUsage Run(StepBenchmarkOptions options, string variant, int steps, string? variantsFrom, string? variantsFile = null)
     {
         var (host, prefix) = SelfCommand();
         var psi = new ProcessStartInfo(host)
@@ -33,6 +33,11 @@ internal static class MemoryChild
         {
             psi.ArgumentList.Add("--variants-from");
             psi.ArgumentList.Add(Path.GetFullPath(variantsFrom));
+        }
+        if (variantsFile is not null)
+        {
+            psi.ArgumentList.Add("--variants-file");
+            psi.ArgumentList.Add(Path.GetFullPath(variantsFile));
         }
 
         using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {host} for the memory probe of {variant}");

@@ -56,16 +56,24 @@ internal static class StudyCommand
         var dataArgs = new DataArguments(DefaultRegime.ValidationFraction, DefaultRegime.LabelNoise);
         var rho = new Option<double?>("--rho") { Description = "ρ of every sweep point (default: the registered SAM variant's).", HelpName = "ρ" };
         var lr = new Option<double?>("--lr") { Description = "Learning rate of every sweep point (default: the registered SAM variant's; its base optimizer otherwise).", HelpName = "lr" };
+        var plan = new Option<string?>("--plan") { Description = "Read the study's settings (sweep, seeds, data, model, epochs, extra variants) from a JSON plan; flags override it (docs/scale-out.md).", HelpName = "plan.json" };
+        var variantsFile = CommonOptions.VariantsFile();
+        var sharding = new ShardArguments();
 
         var command = new Command("study",
             "Sweep micro-batch fraction × noise σ × scaling plus baselines over several seeds; resumable; writes a markdown report with tables and plots.");
-        foreach (var o in new Option[] { output, report, epochs, seeds, fractions, sigmas, scalings, baselines, model, data, dataDir, threads, device, batch, trainLimit, testLimit, probe, eigenIterations, landscapePoints, phases, detach, status, reportOnly, rho, lr }.Concat(dataArgs.All))
+        foreach (var o in new Option[] { output, report, epochs, seeds, fractions, sigmas, scalings, baselines, model, data, dataDir, threads, device, batch, trainLimit, testLimit, probe, eigenIterations, landscapePoints, phases, detach, status, reportOnly, rho, lr, plan, variantsFile }.Concat(dataArgs.All).Concat(sharding.All))
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
         {
             string outDir = parse.GetValue(output)!;
             if (parse.GetValue(status)) return PrintStatus(context, outDir);
+            // Variants as data are registered first: --baselines may name them; they also run as baselines.
+            parse = StudyPlanArguments.Apply(context, parse, plan, out var planVariants);
+            var extraVariants = planVariants.Concat(CommonOptions.LoadVariantsFile(context, parse.GetValue(variantsFile))).ToList();
+            var shard = sharding.ReadShard(parse);
+            var claimTimeout = sharding.ReadClaimTimeout(parse);
             var options = new StudyOptions
             {
                 Epochs = CommonOptions.Positive(parse.GetValue(epochs), "--epochs"),
@@ -88,6 +96,7 @@ internal static class StudyCommand
             var baseOptimizer = sam?.BaseOptimizer ?? options.BaseOptimizer;
             if (parse.GetValue(lr) is double rate) baseOptimizer = baseOptimizer with { LearningRate = rate };
             options = options with { Rho = parse.GetValue(rho) ?? sam?.EffectiveRho ?? options.Rho, BaseOptimizer = baseOptimizer };
+            options = options with { Baselines = [.. options.Baselines, .. extraVariants.Where(v => !options.Baselines.Contains(v, StringComparer.OrdinalIgnoreCase))] };
             var dataOptions = dataArgs.Read(parse);
             try
             {
@@ -109,6 +118,15 @@ internal static class StudyCommand
                 if (!StudyRunner.PhaseNames.Contains(p, StringComparer.OrdinalIgnoreCase))
                     throw new UsageException($"--phases: unknown phase '{p}'; use any of {string.Join(", ", StudyRunner.PhaseNames)}");
             if (phaseList.Count == 0) throw new UsageException($"--phases needs at least one of {string.Join(", ", StudyRunner.PhaseNames)}");
+            if (!shard.IsWhole)
+            {
+                // A shard trains and measures its runs; the landscapes, the timing and the report need every run: once, at the end.
+                if (parse.GetResult(phases) is not { Implicit: false }) phaseList = ["train", "sharpness"];
+                var once = phaseList.Where(p => p is "landscapes" or "timing").ToList();
+                if (once.Count > 0 || parse.GetValue(reportOnly))
+                    throw new UsageException($"--shard {shard}: {(once.Count > 0 ? "--phases " + string.Join(",", once) : "--report-only")} needs every run: " +
+                                             "run it once without --shard when the shards are done (e.g. a job with --dependency=afterok)");
+            }
 
             // Each run's sharpness right after it trains, when this process measures at all.
             options = options with { MeasureEachRun = phaseList.Contains("sharpness", StringComparer.OrdinalIgnoreCase) };
@@ -119,19 +137,31 @@ internal static class StudyCommand
             if (parse.GetValue(detach)) return Detach(context, outDir);
 
             using var split = CommonOptions.LoadData(context, dataName, dir, trainN, testN, dataOptions);
-            var runner = new StudyRunner(options, split, outDir, new StudyCallbacks { Message = m => context.Console.WriteLine(m) });
+            var runner = new StudyRunner(options, split, outDir, new StudyCallbacks { Message = m => context.Console.WriteLine(m) })
+            {
+                Shard = shard,
+                ClaimTimeout = claimTimeout,
+            };
             string reportPath = parse.GetValue(report) ?? Path.Combine(runner.Store.Root, "study.md");
             if (!parse.GetValue(reportOnly))
             {
                 context.Console.WriteLine(string.Create(Inv,
                     $"Study: {runner.Configs.Count} configurations × {options.Seeds.Count} seed(s) = {runner.Runs.Count} runs of {options.Epochs} epoch(s) on " +
                     $"{split.Train.Count} {dataName} samples (test {split.Test.Count}), model {options.Model}, {options.Threads} thread(s). Directory: {runner.Store.Root}") +
-                    DataArguments.Describe(split));
+                    DataArguments.Describe(split) + (shard.IsWhole ? "" : $" Shard {shard}: its {Enumerable.Range(0, runner.Runs.Count).Count(shard.Owns)} runs first, then any run nobody has claimed."));
                 if (!RunWithProgress(context, runner, phaseList))
                 {
                     context.Note($"stopped; run the same command again to continue (finished runs are kept in {runner.Store.Root})");
                     return ExitCodes.Cancelled;
                 }
+            }
+            if (!shard.IsWhole)
+            {
+                int finished = runner.FinishedRuns().Count;
+                context.Console.WriteLine(string.Create(Inv,
+                    $"Shard {shard} done: {finished} of {runner.Runs.Count} runs finished in {runner.Store.Root}. " +
+                    $"When every shard is done, the same command without --shard (--shard off in a job array) measures what is left, draws the landscapes, times the steps and writes the report."));
+                return ExitCodes.Success;
             }
             string shown = CommonOptions.CommandLine(parse, "--report-only", "--detach");
             var (files, summary) = runner.WriteReport(reportPath, shown);
@@ -225,10 +255,13 @@ internal static class StudyCommand
             ? Directory.EnumerateFiles(Path.Combine(store.Root, "runs"), StudyStore.TrainFile, SearchOption.AllDirectories).Count() : 0;
         int measured = Directory.Exists(Path.Combine(store.Root, "runs"))
             ? Directory.EnumerateFiles(Path.Combine(store.Root, "runs"), StudyStore.SharpnessFile, SearchOption.AllDirectories).Count() : 0;
+        int claimed = Directory.Exists(Path.Combine(store.Root, "runs"))
+            ? Directory.EnumerateFiles(Path.Combine(store.Root, "runs"), StudyClaim.FilePrefix + "*" + StudyClaim.FileExtension, SearchOption.AllDirectories)
+                .Select(Path.GetDirectoryName).Distinct().Count() : 0;
         var age = DateTimeOffset.UtcNow - progress.Updated;
         context.Console.WriteLine(string.Create(Inv,
             $"{store.Root}: phase {progress.Phase} {progress.Done}/{progress.Total}{(progress.Current.Length > 0 ? $", now: {progress.Current}" : "")}; " +
-            $"{trained} run(s) trained, {measured} measured; last update {age.TotalMinutes:F0} min ago."));
+            $"{trained} run(s) trained, {measured} measured{(claimed > 0 ? $", {claimed} claimed by a process now (or left by a dead one)" : "")}; last update {age.TotalMinutes:F0} min ago."));
         return ExitCodes.Success;
     }
 

@@ -17,7 +17,7 @@ internal static class TrainCommand
 
     public static Command Create(CliContext context)
     {
-        var variant = new Option<string>("--variant", "-v") { Description = "Variant name (see 'noisesam variants').", Required = true };
+        var variant = new Option<string>("--variant", "-v") { Description = "Variant name (see 'noisesam variants'); optional with a --variants-file of one variant." };
         var epochs = new Option<int>("--epochs", "-e") { Description = "Epochs.", DefaultValueFactory = _ => DefaultEpochs };
         var seed = new Option<long>("--seed", "-s") { Description = "Seed of the initialisation, data order and step randomness.", DefaultValueFactory = _ => 0 };
         var model = CommonOptions.Model();
@@ -44,16 +44,30 @@ internal static class TrainCommand
         var output = new Option<string?>("--out", "-o") { Description = "Also write summary.md, summary.csv, runs.json and plots of this run here.", HelpName = "dir" };
         var maxSkipped = CommonOptions.MaxSkipped();
         var from = CommonOptions.VariantsFrom();
+        var variantsFile = CommonOptions.VariantsFile();
+        var resultJson = new Option<string?>("--result-json")
+        {
+            Description = "Write the final metrics (accuracy, loss, step-time ratio, skipped steps, λ_max with --lambda-max) to this JSON file, atomically, " +
+                          "for a search tool running this command (docs/scale-out.md); exit code 0 completed, 2 bad input, 3 diverged.",
+            HelpName = "r.json",
+        };
+        var lambdaMax = new Option<bool>("--lambda-max") { Description = "Also measure the top Hessian eigenvalue of the final model (Lanczos on 512 training samples) for --result-json." };
+        var timingRounds = new Option<int>("--timing-rounds") { Description = "Rounds of 5 steps of the variant and SGD timed interleaved after training, for --result-json's step-time ratio (0: none).", DefaultValueFactory = _ => 3, HelpName = "N" };
         var dataArgs = new DataArguments();
 
         var command = new Command("train", "Train one variant; checkpoints every epoch with --checkpoint-dir, --resume continues bit-identically.");
-        foreach (var o in new Option[] { variant, epochs, seed, model, data, dataDir, threads, device, batch, trainLimit, testLimit, checkpointDir, resume, tensorboard, maxSteps, saveModel, output, maxSkipped, from }.Concat(dataArgs.All))
+        foreach (var o in new Option[] { variant, epochs, seed, model, data, dataDir, threads, device, batch, trainLimit, testLimit, checkpointDir, resume, tensorboard, maxSteps, saveModel, output, maxSkipped, from, variantsFile, resultJson, lambdaMax, timingRounds }.Concat(dataArgs.All))
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
         {
             CommonOptions.LoadVariants(context, parse.GetValue(from));
-            string name = CommonOptions.Variant(parse.GetValue(variant)!);
+            var fromFile = CommonOptions.LoadVariantsFile(context, parse.GetValue(variantsFile));
+            string name = CommonOptions.Variant(parse.GetValue(variant) ?? (fromFile.Count == 1 ? fromFile[0]
+                : throw new UsageException("--variant is required (or a --variants-file of exactly one variant)")));
+            string? resultPath = parse.GetValue(resultJson);
+            CommonOptions.OutputFile(resultPath, "--result-json");
+            if (parse.GetValue(timingRounds) < 0) throw new UsageException($"--timing-rounds must be at least 0 (got {parse.GetValue(timingRounds)})");
             int epochCount = CommonOptions.Positive(parse.GetValue(epochs), "--epochs");
             string modelName = CommonOptions.ModelName(parse.GetValue(model)!);
             string dataName = CommonOptions.DataName(parse.GetValue(data)!);
@@ -91,6 +105,9 @@ internal static class TrainCommand
                 Augment = dataArgs.ReadAugment(parse), DivergenceShare = divergence,
                 MaxSteps = max, CheckpointDirectory = ckpt, Resume = resuming, FinalModelPath = modelPath,
             };
+            // λ_max needs the final weights: written to a temporary file when --save-model does not ask for them.
+            string? lambdaModel = parse.GetValue(lambdaMax) && resultPath is not null ? options.FinalModelPath ?? Path.Combine(Path.GetTempPath(), $"noisesam-{Guid.NewGuid():N}.bin") : null;
+            if (lambdaModel is not null) options = options with { FinalModelPath = lambdaModel };
             int stepsPerEpoch = CommonOptions.StepsPerEpoch(split.Train.Count, batchSize);
             CommonOptions.NoteLargeBatch(context, split.Train.Count, batchSize);
             context.Console.WriteLine(string.Create(Inv,
@@ -133,6 +150,8 @@ internal static class TrainCommand
                     (r.TestAccuracy * 100).ToString("F2", Inv), r.TrainSeconds.ToString("F1", Inv),
                     (r.SamStepShare * 100).ToString("F0", Inv) + " %", r.SkippedSteps.ToString(Inv));
             context.Console.Write(table);
+            int? resultCode = resultPath is null ? null
+                : WriteResult(context, resultPath, run, lambdaModel, parse.GetValue(saveModel), split, parse.GetValue(timingRounds), options);
 
             string? incomplete = Incomplete(context, run);
             if (outDir is not null)
@@ -153,6 +172,7 @@ internal static class TrainCommand
             if (modelPath is not null && !run.Completed)
                 context.Note($"--save-model: {modelPath} not written: {incomplete}; the final model is only written once every epoch ran");
             if (writer is not null) context.Console.WriteLine($"TensorBoard events in {Path.GetFullPath(tbDir!)}");
+            if (resultCode is int code) return code;
             if (run.Diverged) return ExitCodes.Diverged;
             if (!run.Completed && context.Cancel.IsCancellationRequested) return ExitCodes.Cancelled;
             return ExitCodes.Success;
@@ -171,6 +191,33 @@ internal static class TrainCommand
         return context.Cancel.IsCancellationRequested
             ? string.Create(Inv, $"the run was interrupted after {run.Steps} steps ({epochs} finished)")
             : string.Create(Inv, $"the run stopped at --max-steps after {run.Steps} steps ({epochs} finished)");
+    }
+
+    /// <summary>Measures what --result-json asks for beyond the run, writes the file and returns the exit code it records.</summary>
+    private static int WriteResult(CliContext context, string path, RunResult run, string? lambdaModel, string? savedModel, Harness.Data.DataSplit split,
+        int timingRounds, TrainingOptions options)
+    {
+        int code = run.Completed ? ExitCodes.Success : context.Cancel.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Success;
+        if (TrainResult.Diverged(run)) code = ExitCodes.Diverged;
+        double? ratio = null;
+        Harness.Sharpness.EigenEstimate? eigen = null;
+        try
+        {
+            if (code == ExitCodes.Success && run.Completed)
+            {
+                ratio = TrainResult.MeasureStepTimeRatio(run.Variant, options.Model, options.BatchSize, options.Threads, options.Device, timingRounds);
+                if (lambdaModel is not null && File.Exists(lambdaModel))
+                    eigen = TrainResult.MeasureLambdaMax(lambdaModel, options.Model, split, options.Seed, options.Device, context.Cancel);
+            }
+        }
+        finally
+        {
+            if (lambdaModel is not null && lambdaModel != savedModel) File.Delete(lambdaModel);
+        }
+        var result = TrainResult.From(run, code, ratio, eigen);
+        TrainResult.Write(path, result);
+        context.Console.WriteLine(Markup.Escape($"{result.Describe()}; written to {Path.GetFullPath(path)}"));
+        return code;
     }
 
     private static TorchSharp.Modules.SummaryWriter OpenTensorBoard(CliContext context, string dir)

@@ -50,10 +50,11 @@ internal static class TuneCommand
         var testLimit = CommonOptions.TestLimit();
         var from = CommonOptions.VariantsFrom();
         var dataArgs = new DataArguments(DefaultRegime.ValidationFraction, DefaultRegime.LabelNoise);
+        var sharding = new ShardArguments();
 
         var command = new Command("tune",
             "Search each variant's settings (ρ, α, f, learning rate, …) on a validation split; writes tuning.md and tuning.json with the choices.");
-        foreach (var o in new Option[] { variants, grid, seeds, epochs, output, report, reportOnly, title, model, data, dataDir, threads, device, batch, trainLimit, testLimit, from }.Concat(dataArgs.All))
+        foreach (var o in new Option[] { variants, grid, seeds, epochs, output, report, reportOnly, title, model, data, dataDir, threads, device, batch, trainLimit, testLimit, from }.Concat(dataArgs.All).Concat(sharding.All))
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
@@ -106,7 +107,13 @@ internal static class TuneCommand
             CommonOptions.OutputFile(reportPath, "--report");
 
             using var split = CommonOptions.LoadData(context, dataName, dir, trainN, testN, dataOptions);
-            var runner = new StudyRunner(options, configs, split, outDir, new StudyCallbacks { Message = m => context.Console.WriteLine(m) });
+            var shard = sharding.ReadShard(parse);
+            if (!shard.IsWhole && parse.GetValue(reportOnly)) throw new UsageException($"--shard {shard}: --report-only needs every run: run it once without --shard when the shards are done");
+            var runner = new StudyRunner(options, configs, split, outDir, new StudyCallbacks { Message = m => context.Console.WriteLine(m) })
+            {
+                Shard = shard,
+                ClaimTimeout = sharding.ReadClaimTimeout(parse),
+            };
             if (!parse.GetValue(reportOnly))
             {
                 context.Console.WriteLine(string.Create(Inv,
@@ -116,6 +123,12 @@ internal static class TuneCommand
                 {
                     context.Note($"stopped; run the same command again to continue (finished runs are kept in {runner.Store.Root})");
                     return ExitCodes.Cancelled;
+                }
+                if (!shard.IsWhole)
+                {
+                    context.Console.WriteLine(string.Create(Inv,
+                        $"Shard {shard} done: {runner.FinishedRuns().Count} of {runner.Runs.Count} runs finished in {runner.Store.Root}; the same command without --shard writes the report."));
+                    return ExitCodes.Success;
                 }
             }
             var results = TuningResult.Compute(runner.Configs, runner.FinishedRuns(), seedList.Count);

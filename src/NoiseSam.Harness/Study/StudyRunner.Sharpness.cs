@@ -31,11 +31,21 @@ public sealed partial class StudyRunner
     /// or whose λ_max was measured otherwise than the options now say (another method, cap or
     /// tolerance, or before <see cref="EigenFile"/> recorded it: e.g. by the power iteration of
     /// earlier versions). A λ_max that does not converge is reported loudly, here and in the report.
+    /// Each run is claimed while it is measured (<see cref="StudyClaim"/>), this <see cref="Shard"/>'s
+    /// first, so processes sharing the folder never measure the same model twice.
     /// </summary>
     public bool MeasureAll(CancellationToken cancel = default)
     {
-        var pending = Runs.Where(r => Store.LoadRun(r.Config.Id, r.Seed, Fingerprint(r.Config)) is { Run.Diverged: false }).ToList();
-        int done = 0, skipped = 0;
+        var runs = Runs;
+        var finished = Shard.WorkOrder(runs.Count).Select(i => runs[i])
+            .Where(r => Store.LoadRun(r.Config.Id, r.Seed, Fingerprint(r.Config)) is { Run.Diverged: false }).ToList();
+        return Measure(finished, cancel, claim: true);
+    }
+
+    /// <summary>Measures <paramref name="runs"/> (trained) that need it; with <paramref name="claim"/>, only those this process can claim.</summary>
+    private bool Measure(IReadOnlyList<(StudyConfig Config, long Seed)> pending, CancellationToken cancel, bool claim)
+    {
+        int done = 0, skipped = 0, heldElsewhere = 0;
         var notConverged = new List<string>();
         LossProbe? probe = null;
         try
@@ -48,6 +58,19 @@ public sealed partial class StudyRunner
                 if (stored is not null && storedEigen is not null && storedEigen.Matches(_options))
                 {
                     if (!storedEigen.Converged) notConverged.Add($"{config.Label} seed {seed}");
+                    done++;
+                    skipped++;
+                    continue;
+                }
+                using var held = claim ? Store.TryClaim(config.Id, seed, ClaimTimeout, Shard, out _) : null;
+                if (claim && held is null)
+                {
+                    heldElsewhere++;
+                    continue;
+                }
+                if (held is not null && Store.LoadSharpness(config.Id, seed) is not null && LoadEigen(config.Id, seed)?.Matches(_options) == true)
+                {
+                    held.Complete(); // measured by another process between the first look and the claim
                     done++;
                     skipped++;
                     continue;
@@ -75,6 +98,7 @@ public sealed partial class StudyRunner
                     _callbacks.Message?.Invoke(string.Create(CultureInfo.InvariantCulture,
                         $"{config.Label} seed {seed}: the smallest Ritz value {smallest:F2} exceeds λ_max in magnitude (a saddle, not a minimum)"));
                 if (!eigen.Converged) notConverged.Add($"{config.Label} seed {seed}");
+                held?.Complete();
             }
         }
         finally
@@ -86,6 +110,8 @@ public sealed partial class StudyRunner
                 $"WARNING: λ_max did not converge for {notConverged.Count} run(s) within {_options.EigenIterations} iterations " +
                 $"(tolerance {_options.EigenTolerance:G3}): {string.Join(", ", notConverged)}. Their λ_max is a lower bound, marked * in the report; " +
                 $"measure them again with a larger cap (noisesam study --phases sharpness --eigen-iterations N)."));
+        if (heldElsewhere > 0)
+            _callbacks.Message?.Invoke($"{heldElsewhere} trained run(s) are being measured or trained by other processes and were left to them");
         Report("sharpness", done, pending.Count, "", skipped);
         return true;
     }

@@ -61,8 +61,18 @@ public sealed partial class StudyRunner
 
     public StudyStore Store { get; }
 
+    /// <summary>The share of the runs this process works on first (<see cref="StudyShard.Whole"/>: all of them); it then helps with the others.</summary>
+    public StudyShard Shard { get; init; } = StudyShard.Whole;
+
+    /// <summary>How long a claim of a process on another machine lives without a sign of life before it is taken over (<see cref="StudyClaim"/>).</summary>
+    public TimeSpan ClaimTimeout { get; init; } = StudyClaim.DefaultTimeout;
+
+    /// <summary>How often a held claim is touched: a quarter of <see cref="ClaimTimeout"/>, at most a minute.</summary>
+    private TimeSpan KeepAliveInterval => TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, Math.Min(ClaimTimeout.Ticks / 4, TimeSpan.TicksPerMinute)));
+
     /// <summary>The same study reporting to other callbacks.</summary>
-    public StudyRunner WithCallbacks(StudyCallbacks callbacks) => new(_options, Configs, _data, Store.Root, callbacks);
+    public StudyRunner WithCallbacks(StudyCallbacks callbacks) =>
+        new(_options, Configs, _data, Store.Root, callbacks) { Shard = Shard, ClaimTimeout = ClaimTimeout };
     public IReadOnlyList<StudyConfig> Configs { get; }
 
     /// <summary>(configuration, seed) pairs in training order.</summary>
@@ -99,13 +109,20 @@ public sealed partial class StudyRunner
         return true;
     }
 
-    /// <summary>Trains every run that has no record yet.</summary>
+    /// <summary>
+    /// Trains every run that has no record yet and that no other live process has claimed
+    /// (<see cref="StudyClaim"/>): this <see cref="Shard"/>'s runs first, then any other run still
+    /// unclaimed. Runs held by other processes are left to them; a run whose claim another process
+    /// takes over (this one was thought dead) is dropped at the next check. Returns false when cancelled.
+    /// </summary>
     public bool TrainAll(CancellationToken cancel = default)
     {
         var runs = Runs;
         int done = 0, skipped = 0;
-        foreach (var (config, seed) in runs)
+        var heldElsewhere = new List<string>();
+        foreach (int index in Shard.WorkOrder(runs.Count))
         {
+            var (config, seed) = runs[index];
             if (cancel.IsCancellationRequested) return false;
             string fingerprint = Fingerprint(config);
             if (Store.LoadRun(config.Id, seed, fingerprint) is not null)
@@ -114,35 +131,63 @@ public sealed partial class StudyRunner
                 skipped++;
                 continue;
             }
-            Report("train", done, runs.Count, $"{config.Label} seed {seed}", skipped);
-            var run = Trainer.Run(new TrainingOptions
+            using var claim = Store.TryClaim(config.Id, seed, ClaimTimeout, Shard, out var holder);
+            if (claim is null)
             {
-                Variant = config.Descriptor.Name,
-                Model = _options.Model,
-                Epochs = _options.Epochs,
-                BatchSize = _options.BatchSize,
-                Seed = seed,
-                Threads = _options.Threads,
-                Device = _options.Device,
-                Augment = _options.Augment,
-                CheckpointDirectory = Store.CheckpointDirectory(config.Id, seed),
-                Resume = true,
-                FinalModelPath = Store.ModelPath(config.Id, seed),
-            }, _data, _callbacks.Training?.Invoke(config, seed), cancel);
-            if (!run.Completed && !run.Diverged) return false;
-            // A diverged run is a result (recorded, with NaN accuracies and no model), not a reason to stop the sweep.
-            Store.SaveRun(new StudyRunRecord(config.Id, seed, fingerprint, run));
-            // The final weights and the record are on disk: the per-epoch checkpoints are only for resuming.
-            TryDelete(Store.CheckpointDirectory(config.Id, seed));
-            done++;
-            _callbacks.Message?.Invoke(run.Diverged ? $"{config.Label} seed {seed}: diverged in epoch {run.Records[^1].Epoch} ({done}/{runs.Count})"
-                : run.ValidationSamples > 0
-                ? $"{config.Label} seed {seed}: validation {run.FinalValidationAccuracy * 100:F2}%, test {run.FinalAccuracy * 100:F2}% in {run.TrainSeconds:F0} s ({done}/{runs.Count})"
-                : $"{config.Label} seed {seed}: {run.FinalAccuracy * 100:F2}% in {run.TrainSeconds:F0} s ({done}/{runs.Count})");
-            // Measured while the model is at hand: a store whose run records are committed without
-            // their (large) model files stays complete.
-            if (_options.MeasureEachRun && !MeasureAll(cancel)) return false;
+                heldElsewhere.Add($"{config.Label} seed {seed}{(holder is null ? "" : $" ({holder})")}");
+                continue;
+            }
+            // Finished by another process between the first look and the claim: its record is written before its claim goes.
+            if (Store.LoadRun(config.Id, seed, fingerprint) is not null)
+            {
+                claim.Complete();
+                done++;
+                skipped++;
+                continue;
+            }
+            Report("train", done, runs.Count, $"{config.Label} seed {seed}", skipped);
+            using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            RunResult run;
+            using (claim.KeepAlive(KeepAliveInterval, lost.Cancel))
+            {
+                run = Trainer.Run(new TrainingOptions
+                {
+                    Variant = config.Descriptor.Name,
+                    Model = _options.Model,
+                    Epochs = _options.Epochs,
+                    BatchSize = _options.BatchSize,
+                    Seed = seed,
+                    Threads = _options.Threads,
+                    Device = _options.Device,
+                    Augment = _options.Augment,
+                    CheckpointDirectory = Store.CheckpointDirectory(config.Id, seed),
+                    Resume = true,
+                    FinalModelPath = Store.ModelPath(config.Id, seed),
+                }, _data, _callbacks.Training?.Invoke(config, seed), lost.Token);
+                if (!run.Completed && !run.Diverged)
+                {
+                    if (cancel.IsCancellationRequested || claim.IsHeld) return false;
+                    _callbacks.Message?.Invoke($"{config.Label} seed {seed}: another process took this run over (this one was thought dead); leaving it to that process");
+                    continue;
+                }
+                // A diverged run is a result (recorded, with NaN accuracies and no model), not a reason to stop the sweep.
+                Store.SaveRun(new StudyRunRecord(config.Id, seed, fingerprint, run));
+                // The final weights and the record are on disk: the per-epoch checkpoints are only for resuming.
+                TryDelete(Store.CheckpointDirectory(config.Id, seed));
+                done++;
+                _callbacks.Message?.Invoke(run.Diverged ? $"{config.Label} seed {seed}: diverged in epoch {run.Records[^1].Epoch} ({done}/{runs.Count})"
+                    : run.ValidationSamples > 0
+                    ? $"{config.Label} seed {seed}: validation {run.FinalValidationAccuracy * 100:F2}%, test {run.FinalAccuracy * 100:F2}% in {run.TrainSeconds:F0} s ({done}/{runs.Count})"
+                    : $"{config.Label} seed {seed}: {run.FinalAccuracy * 100:F2}% in {run.TrainSeconds:F0} s ({done}/{runs.Count})");
+                // Measured while the model is at hand and the run is still claimed: a store whose run
+                // records are committed without their (large) model files stays complete.
+                if (_options.MeasureEachRun && !Measure([(config, seed)], cancel, claim: false)) return false;
+            }
+            claim.Complete();
         }
+        if (heldElsewhere.Count > 0)
+            _callbacks.Message?.Invoke($"{heldElsewhere.Count} run(s) are being trained by other processes and were left to them: " +
+                                       string.Join("; ", heldElsewhere.Take(5)) + (heldElsewhere.Count > 5 ? "; …" : ""));
         Report("train", done, runs.Count, "", skipped);
         return true;
     }

@@ -21,6 +21,7 @@ public sealed record StudySharpness(
 /// runs/&lt;config&gt;/seed-&lt;n&gt;/model.bin         final weights (module.save)
 /// runs/&lt;config&gt;/seed-&lt;n&gt;/checkpoints/      per-epoch checkpoints while the run trains
 /// runs/&lt;config&gt;/seed-&lt;n&gt;/sharpness.json    Hessian / m-sharpness figures
+/// runs/&lt;config&gt;/seed-&lt;n&gt;/claim-&lt;g&gt;.json    who trains or measures the run now (StudyClaim; removed when done)
 /// landscapes/&lt;config&gt;.line.csv, .surface.csv
 /// timing.json                               interleaved step benchmark of every configuration
 /// progress.json                             where the study is (for --status and background runs)
@@ -68,6 +69,16 @@ public sealed class StudyStore
                 $"{Path.Combine(RunDirectory(configId, seed), TrainFile)} was trained with other settings ({record.Fingerprint}); " +
                 $"this study needs ({fingerprint}). Use another --out directory or delete that run.");
         return record;
+    }
+
+    /// <summary>
+    /// Claims a run for this process (<see cref="StudyClaim"/>): null when another live process holds
+    /// it (<paramref name="holder"/> then says which, when known).
+    /// </summary>
+    public StudyClaim? TryClaim(string configId, long seed, TimeSpan staleAfter, StudyShard shard, out StudyClaimInfo? holder)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        return StudyClaim.TryAcquire(RunDirectory(configId, seed), staleAfter, shard.IsWhole ? null : shard.ToString(), out holder);
     }
 
     public void SaveRun(StudyRunRecord record) =>

@@ -108,6 +108,7 @@ public sealed class StudyReportTests
         Assert.Contains("| 0.5 | 0 | – | 89.20 ± 0.20 (2) | 15.0 ± 1.0* |", md, StringComparison.Ordinal);
         Assert.Contains("| 1 | 0 | – | 90.10 ± 0.10 (2) | 11.0 ± 1.0 |", md, StringComparison.Ordinal);
     }
+
     [Fact]
     public void ThePremiseIsJudgedAtTheSweepsSettingsAndTheTunedBaseOptimizerIsReportedNextToIt()
     {

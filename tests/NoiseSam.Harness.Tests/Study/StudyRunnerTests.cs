@@ -14,14 +14,14 @@ public sealed class StudyRunnerTests
 {
     static StudyRunnerTests() => PaperVariants.EnsureRegistered();
 
-    private static DataSplit Tiny() => DataSets.Load(DataSets.FashionMnist, limitTrain: 128, limitTest: 64);
+    internal static DataSplit Tiny() => DataSets.Load(DataSets.FashionMnist, limitTrain: 128, limitTest: 64);
 
-    private static StudyOptions Small() => new()
+    internal static StudyOptions Small() => new()
     {
         Fractions = [1, 0.5], Sigmas = [0], Baselines = ["SGD"], Seeds = [0], Epochs = 1, BatchSize = 64, Threads = 2, TimingRounds = 1,
     };
 
-    private static (StudyCallbacks Callbacks, List<string> Trained) Counting()
+    internal static (StudyCallbacks Callbacks, List<string> Trained) Counting()
     {
         var trained = new List<string>();
         return (new StudyCallbacks
