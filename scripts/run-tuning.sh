@@ -18,7 +18,7 @@ cd "$root"
 ./noisesam tune --variants SAM,MBS,ESAM,ASAM,LookSAM-5,K-SAM \
   --grid "SAM:lr=0.01;rho=0.02,0.05,0.1,0.2,0.5" --grid "MBS:lr=0.01;rho=0.05,0.1,0.2,0.5" \
   --grid "ESAM:lr=0.01;rho=0.05,0.1,0.2" --grid "ASAM:lr=0.01;rho=0.5,1,2" \
-  --grid "LookSAM-5:lr=0.01;alpha=0.1,0.3,0.7" --grid "K-SAM:rho=0.01,0.05;f=0.25,0.5;lr=0.01,0.05" \
+  --grid "LookSAM-5:lr=0.01;alpha=0.1,0.3,0.7" --grid "K-SAM:lr=0.01;rho=0.01,0.05;f=0.25,0.5" \
   --seeds 3 --out studies/tune --report docs/tuning.md \
   --title "Search, stage 2: each variant's own setting at the stage-1 learning rate (see docs/tuning-lr.md)" "$@"
 echo "run-tuning: wrote docs/tuning-lr.md and docs/tuning.md (choices in the .json next to each)"

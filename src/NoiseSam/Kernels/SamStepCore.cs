@@ -159,12 +159,13 @@ public sealed partial class SamStepCore : IDisposable
     /// Starts a step on a batch: remembers it, checks that the trainable set is the one the step was
     /// built with, and snapshots batch-norm buffers (restored if the step is skipped or fails).
     /// </summary>
-    /// <exception cref="InvalidOperationException">A parameter's <c>requires_grad</c> changed since the step was built, or the batch has fewer rows than chunks.</exception>
+    /// <exception cref="InvalidOperationException">A parameter's <c>requires_grad</c> changed since the step was built, or the batch has fewer rows than chunks (but some).</exception>
     public void BeginStep(SamBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         CheckTrainableSet();
-        if (batch.Rows < Plan.Chunks)
+        // A batch of no rows is a skipped step (like a non-finite one), whatever the chunk count.
+        if (batch.Rows > 0 && batch.Rows < Plan.Chunks)
             throw new ArgumentException($"Variant '{variantName}' splits each batch into {Plan.Chunks} chunks ([Accumulation]), but the batch has {batch.Rows} rows.", nameof(batch));
         this.batch = batch;
         BatchSize = batch.Rows;

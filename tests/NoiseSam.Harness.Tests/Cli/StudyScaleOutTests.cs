@@ -9,7 +9,7 @@ public sealed class StudyScaleOutTests
 {
     private const string TinyPlan = """
         {
-          // 2 configurations × 2 seeds, 1 epoch of a few hundred samples
+          // 2 sweep points and the base optimizer alone × 2 seeds, 1 epoch of a few hundred samples
           "fractions": [1, 0.5], "sigmas": [0], "baselines": [], "seeds": [0, 1],
           "epochs": 1, "batchSize": 64, "threads": 2,
           "probeSamples": 32, "eigenIterations": 3, "landscapePoints": 3,
@@ -24,7 +24,7 @@ public sealed class StudyScaleOutTests
         File.WriteAllText(dir["plan.json"], TinyPlan);
         var s1 = CliHarness.Run("study", "--plan", dir["plan.json"], "--out", dir["sharded"], "--shard", "1/2");
         Assert.True(s1.ExitCode == 0, s1.ToString());
-        Assert.Contains("Shard 1/2 done: 4 of 4 runs finished", s1.Out, StringComparison.Ordinal);
+        Assert.Contains("Shard 1/2 done: 6 of 6 runs finished", s1.Out, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(dir["sharded"], "study.md")));        // the report is the last job's
         Assert.True(File.Exists(Path.Combine(dir["sharded"], "runs", "study-f1", "seed-1", StudyStore.SharpnessFile))); // measured right after training
         var s0 = CliHarness.Run("study", "--plan", dir["plan.json"], "--out", dir["sharded"], "--shard", "0/2");
@@ -46,7 +46,7 @@ public sealed class StudyScaleOutTests
         File.WriteAllText(dir["plan.json"], TinyPlan);
         var r = CliHarness.Run("study", "--plan", dir["plan.json"], "--out", dir["out"], "--seeds", "1", "--fractions", "1", "--phases", "train");
         Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Contains("1 configurations × 1 seed(s) = 1 runs of 1 epoch(s) on 128 fashion-mnist samples", r.Out, StringComparison.Ordinal);
+        Assert.Contains("2 configurations × 1 seed(s) = 2 runs of 1 epoch(s) on 128 fashion-mnist samples", r.Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class StudyScaleOutTests
         File.WriteAllText(dir["plan.json"], TinyPlan.Replace("\"baselines\": []", "\"baselines\": [], \"variants\": [{ \"name\": \"plan-mbs-0.25\", \"microBatch\": { \"fraction\": 0.25 } }]", StringComparison.Ordinal));
         var r = CliHarness.Run("study", "--plan", dir["plan.json"], "--out", dir["out"], "--seeds", "1", "--fractions", "1", "--phases", "train");
         Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Contains("2 configurations × 1 seed(s)", r.Out, StringComparison.Ordinal);
+        Assert.Contains("3 configurations × 1 seed(s)", r.Out, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(dir["out"], "runs", "plan-mbs-0.25", "seed-0", StudyStore.TrainFile)));
     }
 

@@ -13,7 +13,7 @@ public sealed class ShardedStudyTests
 {
     static ShardedStudyTests() => PaperVariants.EnsureRegistered();
 
-    // The study of StudyRunnerTests. Runs in plan order: study-f1/0, study-f0.5/0, SGD/0; shard 0 of 2 owns the first, shard 1 the rest.
+    // The study of StudyRunnerTests. Runs in plan order: study-f1/0, study-f0.5/0, study-base/0, SGD/0; shard 0 of 2 owns the first and the last, shard 1 the two between (snake order).
     private static DataSplit Tiny() => StudyRunnerTests.Tiny();
 
     private static StudyOptions Small() => StudyRunnerTests.Small();
@@ -38,11 +38,11 @@ public sealed class ShardedStudyTests
             Shard = new StudyShard(0, 2),
         };
         Assert.True(runner.TrainAll());
-        Assert.Equal(["study-f1/0", "study-f0.5/0"], trained);
+        Assert.Equal(["study-f1/0", "study-base/0", "study-f0.5/0"], trained);
         Assert.Contains(messages, m => m.Contains("left to them", StringComparison.Ordinal) && m.Contains("SGD seed 0 (pid 77 on node-2 (shard 1/2)", StringComparison.Ordinal));
         Assert.True(File.Exists(held));
         Assert.Empty(Directory.GetFiles(store.RunDirectory("study-f1", 0), "claim-*"));
-        Assert.Null(store.LoadRun("SGD", 0, runner.Fingerprint(runner.Configs[2])));
+        Assert.Null(store.LoadRun("SGD", 0, runner.Fingerprint(runner.Configs[3])));
 
         // node-2 died: once its claim is older than the timeout, the next process takes SGD/0 over.
         File.SetLastWriteTimeUtc(held, DateTime.UtcNow - TimeSpan.FromMinutes(5));
@@ -66,7 +66,7 @@ public sealed class ShardedStudyTests
         var (second, trainedSecond) = Counting();
         Assert.True(new StudyRunner(options, data, sharded.Path, second) { Shard = new StudyShard(0, 2) }.TrainAll());
         // Shard 1 ran first and took every run (its own, then the unclaimed rest): shard 0 found all finished.
-        Assert.Equal(["study-f0.5/0", "SGD/0", "study-f1/0"], trainedFirst);
+        Assert.Equal(["study-f0.5/0", "study-base/0", "SGD/0", "study-f1/0"], trainedFirst);
         Assert.Empty(trainedSecond);
 
         var files = Files(single.Path);

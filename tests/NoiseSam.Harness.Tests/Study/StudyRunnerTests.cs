@@ -145,23 +145,23 @@ public sealed class StudyRunnerTests
 
         string samFile = Path.Combine(store.RunDirectory("study-f1", 0), StudyStore.SharpnessFile);
         var stamp = File.GetLastWriteTimeUtc(samFile);
-        var surfaceStamp = File.GetLastWriteTimeUtc(Path.Combine(store.LandscapeDirectory, "SGD.surface.csv"));
+        var surfaceStamp = File.GetLastWriteTimeUtc(Path.Combine(store.LandscapeDirectory, "study-base.surface.csv"));
         Assert.True(runner.Run(phases: ["sharpness", "landscapes"]));
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(samFile));
-        Assert.Equal(surfaceStamp, File.GetLastWriteTimeUtc(Path.Combine(store.LandscapeDirectory, "SGD.surface.csv")));
+        Assert.Equal(surfaceStamp, File.GetLastWriteTimeUtc(Path.Combine(store.LandscapeDirectory, "study-base.surface.csv")));
 
         // Every 2-D plot shares one colour scale, computed over all the surface CSVs and recomputed from
-        // them when they change: here SGD's surface rises tenfold and the shared scale follows.
+        // them when they change: here the base optimizer's surface rises tenfold and the shared scale follows.
         var surfaces = runner.LandscapeConfigs().Select(c => LossLandscape.ReadCsv(Path.Combine(store.LandscapeDirectory, $"{c.Id}.surface.csv"))).ToList();
         var scale = StudyStore.Read<SurfaceScale>(Path.Combine(store.LandscapeDirectory, StudyRunner.SurfaceScaleFile))!;
         var expected = SurfaceScale.Over(surfaces);
         Assert.Equal((expected.Min, expected.Max), (scale.Min, scale.Max));
         Assert.Equal(expected.ContourLevels, scale.ContourLevels);
-        var sgd = surfaces[0];
-        var steeper = sgd with { Loss = (double[,])sgd.Loss.Clone() };
+        var baseSurface = surfaces[0];
+        var steeper = baseSurface with { Loss = (double[,])baseSurface.Loss.Clone() };
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < 3; j++) steeper.Loss[i, j] *= 10;
-        LossLandscape.WriteCsv(steeper, Path.Combine(store.LandscapeDirectory, "SGD.surface.csv"));
+        LossLandscape.WriteCsv(steeper, Path.Combine(store.LandscapeDirectory, "study-base.surface.csv"));
         File.WriteAllText(Path.Combine(store.LandscapeDirectory, "landscape_2d_gone.png"), "a plot of a configuration no longer drawn");
         Assert.True(runner.Run(phases: ["landscapes"]));
         var rescaled = StudyStore.Read<SurfaceScale>(Path.Combine(store.LandscapeDirectory, StudyRunner.SurfaceScaleFile))!;

@@ -103,12 +103,12 @@ public sealed class DivergenceTests
         Assert.True(runner.Run(phases: ["train", "sharpness"]));
 
         var runs = runner.FinishedRuns();
-        Assert.Equal(3, runs.Count);
+        Assert.Equal(4, runs.Count);   // SAM, the base optimizer alone and the two baselines
         var diverged = Assert.Single(runs, r => r.Run.Diverged);
         Assert.Equal(DivergingVariant.Name, diverged.Run.Variant);
         Assert.False(File.Exists(runner.Store.ModelPath(diverged.ConfigId, 0)));
         Assert.Null(runner.Store.LoadSharpness(diverged.ConfigId, 0));   // nothing to measure
-        Assert.Equal(2, runner.MeasuredSharpness().Count);
+        Assert.Equal(3, runner.MeasuredSharpness().Count);
         var summary = runner.Summarise().Single(s => s.Config.Id == diverged.ConfigId);
         Assert.Equal(0, summary.Accuracy.N);   // no accuracy averaged in
     }
