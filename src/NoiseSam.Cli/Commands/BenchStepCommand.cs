@@ -59,7 +59,8 @@ internal static class BenchStepCommand
             CommonOptions.LoadVariants(context, variantsFrom);
             var options = new StepBenchmarkOptions
             {
-                Variants = CompareCommand.ParseVariants(parse.GetValue(variants)),
+                // Default: every paper variant, ASAM included (compare's default leaves it out).
+                Variants = parse.GetValue(variants) is string list ? CompareCommand.ParseVariants(list) : PaperVariants.Names,
                 Model = CommonOptions.ModelName(parse.GetValue(model)!),
                 Threads = CommonOptions.ThreadCount(parse.GetValue(threads)),
                 Device = CommonOptions.DeviceName(parse.GetValue(device)!),
@@ -104,18 +105,21 @@ internal static class BenchStepCommand
 
             var table = new Table().Border(TableBorder.Rounded).Title("Per-step time relative to the base optimizer");
             table.AddColumn(new TableColumn("Variant").NoWrap());
-            foreach (string c in new[] { "Impl.", "ms/step", "p25–p75", "SAM steps", "× base", "Ideal", "Overhead", "Peak RSS MiB", "State B/param", "Extra B/param" })
+            foreach (string c in new[] { "Impl.", "ms/step", "p25–p75", "SAM steps", "× base", "Ideal", "Overhead", "Peak RSS MiB", "State B/param", "Extra B/param", "Managed B/step", "Host syncs/step" })
                 table.AddColumn(new TableColumn(c).RightAligned().NoWrap());
             foreach (var t in timings)
                 table.AddRow(Markup.Escape(t.Variant), Markup.Escape(t.Implementation), t.MedianMs.ToString("F2", Inv),
                     string.Create(Inv, $"{t.P25Ms:F2}–{t.P75Ms:F2}"), t.ObservedSamShare.ToString("P0", Inv), t.Ratio.ToString("F2", Inv), t.IdealRatio.ToString("F2", Inv),
                     t.Overhead.ToString("F2", Inv), t.PeakRssBytes is long peak ? Mib(peak) : "–",
                     t.Implementation == "hand-written" ? "–" : t.StateBytesPerParameter.ToString(Inv),
-                    t.Implementation == "hand-written" ? "–" : t.ExtraStateBytesPerParameter.ToString(Inv));
+                    t.Implementation == "hand-written" ? "–" : t.ExtraStateBytesPerParameter.ToString(Inv),
+                    t.ManagedBytesPerStep.ToString("F0", Inv), t.HostSyncsPerStep is double syncs ? syncs.ToString("0.##", Inv) : "–");
             context.Console.Write(table);
             context.Console.WriteLine("Each step is timed alone; a switching variant's SAM and base steps are weighed by the schedule's expected share " +
                 "(SAM steps = the share that ran). Ideal = the cost model's ratio (ALGORITHMS.md §10.2) at that share; overhead = measured ratio / ideal ratio " +
-                "(1 = as cheap as the cost model allows). State = optimizer and SAM buffers beyond weights and gradients (fp32); extra = beyond the base optimizer's.");
+                "(1 = as cheap as the cost model allows). State = optimizer and SAM buffers beyond weights and gradients (fp32); extra = beyond the base optimizer's. " +
+                "Managed B/step = median managed bytes a timed step allocated on this thread (model forward included); host syncs/step = points where a GPU " +
+                "step would wait for the device (device reads, blocking uploads), counted in the --profile steps.");
             if (parse.GetValue(memory))
                 context.Console.WriteLine(string.Create(Inv, $"Peak RSS = VmHWM of a fresh process that built the model and ran {memoryStepCount} steps of that variant alone (runtime and libtorch included)."));
             BenchStepProfileOutput.Write(context.Console, timings);
@@ -239,7 +243,8 @@ internal static class BenchStepCommand
         double peerBase = PeerBase(peer);
         var csv = new StringBuilder("variant,implementation,model,median_ms,p25_ms,p75_ms,ratio,ideal_ratio,overhead,parameters,state_buffers," +
             "state_bytes_per_param,extra_state_bytes_per_param,peak_rss_bytes,pytorch_median_ms,pytorch_ratio,torchsharp_over_pytorch,sam_share,priced_sam_share,expected_ideal_ratio," +
-            "profile_step_ms,profile_ideal_ratio,excess_ms,excess_passes_ms,excess_parameters_ms,excess_host_ms,excess_selection_ms,excess_bookkeeping_ms,excess_unattributed_ms\n");
+            "profile_step_ms,profile_ideal_ratio,excess_ms,excess_passes_ms,excess_parameters_ms,excess_host_ms,excess_selection_ms,excess_bookkeeping_ms,excess_unattributed_ms," +
+            "managed_bytes_per_step,host_syncs_per_step\n");
         var baseline = timings.FirstOrDefault(t => t.IsBaseline)?.Profile;
         foreach (var t in timings)
         {
@@ -248,7 +253,8 @@ internal static class BenchStepCommand
             csv.AppendLine(string.Create(Inv,
                 $"{t.Variant},{t.Implementation},{t.Model},{t.MedianMs:G6},{t.P25Ms:G6},{t.P75Ms:G6},{t.Ratio:G6},{t.IdealRatio:G6},{t.Overhead:G6},{t.Parameters},{t.StateBuffers}," +
                 $"{t.StateBytesPerParameter},{t.ExtraStateBytesPerParameter},{(t.PeakRssBytes is long peak ? peak.ToString(Inv) : "")},{peerColumns}," +
-                $"{t.ObservedSamShare:G6},{t.SamShare:G6},{t.ExpectedIdealRatio:G6},{ProfileColumns(t, baseline)}"));
+                $"{t.ObservedSamShare:G6},{t.SamShare:G6},{t.ExpectedIdealRatio:G6},{ProfileColumns(t, baseline)}," +
+                $"{t.ManagedBytesPerStep:G6},{(t.HostSyncsPerStep is double syncs ? syncs.ToString("G6", Inv) : "")}"));
         }
         AtomicFile.WriteAllText(file, csv.ToString());
     }
