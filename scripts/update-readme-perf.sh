@@ -113,11 +113,13 @@ for r in rows:
     peak = num(r, "peak_rss_bytes")
     share = num(r, "sam_share")
     ideal, ratio = num(r, "ideal_ratio"), num(r, "ratio")
-    table.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+    syncs = num(r, "host_syncs_per_step")
+    table.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
         r["variant"], fmt(None if share is None else 100 * share, ".0f", " %"), fmt(ideal, ".2f"), fmt(ratio, ".2f"),
         fmt(None if ideal is None or ratio is None else ratio / ideal, ".2f"), fmt(num(r, "pytorch_ratio"), ".2f"),
         fmt(num(r, "torchsharp_over_pytorch"), ".2f"), fmt(num(r, "median_ms"), ".1f"),
-        fmt(None if peak is None else peak / 1048576, ".0f"), fmt(state, ".0f"), fmt(num(r, "extra_state_bytes_per_param"), ".0f")))
+        fmt(None if peak is None else peak / 1048576, ".0f"), fmt(state, ".0f"), fmt(num(r, "extra_state_bytes_per_param"), ".0f"),
+        fmt(num(r, "managed_bytes_per_step"), ".0f"), "–" if syncs is None else f"{syncs:.2f}".rstrip("0").rstrip(".")))
     if num(r, "excess_ms") is not None and num(r, "ratio") != 1:
         step, ideal_ratio = num(r, "profile_step_ms"), num(r, "profile_ideal_ratio")
         other = (num(r, "excess_bookkeeping_ms") or 0) + (num(r, "excess_unattributed_ms") or 0)
@@ -126,6 +128,29 @@ for r in rows:
             r["variant"], fmt(ideal_ratio, ".2f"), fmt(measured_passes, ".2f"), fmt(step - num(r, "excess_ms"), ".1f"), fmt(step, ".1f"),
             fmt(num(r, "excess_ms"), "+.1f"), fmt(num(r, "excess_passes_ms"), "+.1f"), fmt(num(r, "excess_parameters_ms"), "+.2f"),
             fmt(num(r, "excess_host_ms"), "+.2f"), fmt(num(r, "excess_selection_ms") + other, "+.2f")))
+
+# Every phase that is not a pass, in µs per profiled step, one column per variant (generated steps,
+# or the engine's where no generated class ran): the fixed work a small model's passes do not hide.
+fixed_rows, fixed_variants = {}, []
+if os.path.exists(profile_path):
+    for p in csv.DictReader(open(profile_path, encoding="utf-8")):
+        if p["implementation"] == "hand-written" or p["kind"] in ("Pass",):
+            continue
+        if (p["variant"], p["implementation"]) != next(((r["variant"], r["implementation"]) for r in rows if r["variant"] == p["variant"] and r["implementation"] != "hand-written"), None):
+            continue
+        if p["variant"] not in fixed_variants:
+            fixed_variants.append(p["variant"])
+        fixed_rows.setdefault(p["phase"], {})[p["variant"]] = float(p["ms_per_step"]) * 1000
+if fixed_rows and "step" in fixed_rows:
+    passes_us = {v: fixed_rows["step"][v] - sum(x.get(v, 0) for k, x in fixed_rows.items() if k != "step") for v in fixed_variants}
+    order = [k for k in fixed_rows if k not in ("step", "unattributed")] + ["unattributed"]
+    fixed = ["| phase | " + " | ".join(fixed_variants) + " |", "|---|" + "---:|" * len(fixed_variants)]
+    for k in order:
+        fixed.append(f"| {k} | " + " | ".join(fmt(fixed_rows.get(k, {}).get(v), ".0f") for v in fixed_variants) + " |")
+    fixed.append("| **all but the passes** | " + " | ".join(f"**{fixed_rows['step'][v] - passes_us[v]:.0f}**" for v in fixed_variants) + " |")
+    fixed.append("| *passes* | " + " | ".join(f"*{passes_us[v]:.0f}*" for v in fixed_variants) + " |")
+else:
+    fixed = []
 
 # Pass costs from the profile: a full-batch forward's share of a pass pair (the cost model assumes
 # 1/3) and what a pass on fewer rows costs per row against the full batch.
@@ -162,8 +187,8 @@ parameters = rows[0].get("parameters", "?") if rows else "?"
 body = [
     f"Model `{model}` ({parameters} parameters), data in [{rel}]({rel}). {conditions}",
     "",
-    "| variant | SAM steps | ideal × | measured × | overhead | PyTorch × | TorchSharp / PyTorch time | ms / step | peak RSS MiB | state B/param | extra B/param |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| variant | SAM steps | ideal × | measured × | overhead | PyTorch × | TorchSharp / PyTorch time | ms / step | peak RSS MiB | state B/param | extra B/param | managed B / step | host syncs / step |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     *table,
 ]
 if excess:
@@ -180,6 +205,11 @@ if excess:
     ]
 if facts:
     body += ["", " ".join(facts)]
+if fixed:
+    body += ["", "Fixed work per profiled step in µs (`--profile`: every kernel that is not a forward or backward pass; "
+             "\"unattributed\" is the step's time outside every timed kernel: generated code, dispose scope, runtime). "
+             "\"Host syncs / step\" above counts the host-kind phases (`host read`, `index upload`): the points where a GPU step waits for the device.",
+             "", *fixed]
 plot = os.path.splitext(path)[0] + ".png"
 if os.path.exists(plot):
     prel = os.path.relpath(plot, os.path.dirname(os.path.abspath(readme)))

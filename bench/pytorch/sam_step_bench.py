@@ -36,6 +36,34 @@ class SmallCnn(nn.Module):
         return self.fc2(F.relu(self.fc1(torch.flatten(x, 1))))
 
 
+class TinyCnn(nn.Module):
+    """Same layers as NoiseSam.Harness.Models tiny-cnn (the small-model regime of issue 18)."""
+
+    def __init__(self, in_channels, classes, image_size):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, 8, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        side = image_size // 2
+        self.fc1 = nn.Linear(8 * side * side, 32)
+        self.fc2 = nn.Linear(32, classes)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2)
+        return self.fc2(F.relu(self.fc1(torch.flatten(x, 1))))
+
+
+class Mlp(nn.Module):
+    """Same layers as NoiseSam.Harness.Models mlp: 784-256-10 on the flattened image."""
+
+    def __init__(self, in_channels, classes, image_size, hidden=256):
+        super().__init__()
+        self.fc1 = nn.Linear(in_channels * image_size * image_size, hidden)
+        self.fc2 = nn.Linear(hidden, classes)
+
+    def forward(self, x):
+        return self.fc2(F.relu(self.fc1(torch.flatten(x, 1))))
+
+
 class BasicBlock(nn.Module):
     def __init__(self, cin, cout, stride):
         super().__init__()
@@ -140,9 +168,13 @@ def build(model_name, seed):
     torch.manual_seed(seed)
     if model_name == "small-cnn":
         return SmallCnn(1, 10, 28), (1, 28, 28)
+    if model_name == "tiny-cnn":
+        return TinyCnn(1, 10, 28), (1, 28, 28)
+    if model_name == "mlp":
+        return Mlp(1, 10, 28), (1, 28, 28)
     if model_name == "resnet18":
         return ResNet18(3, 10), (3, 32, 32)
-    raise SystemExit(f"unknown model {model_name!r}: expected small-cnn or resnet18")
+    raise SystemExit(f"unknown model {model_name!r}: expected small-cnn, tiny-cnn, mlp or resnet18")
 
 
 def main():

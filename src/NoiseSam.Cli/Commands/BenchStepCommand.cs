@@ -61,10 +61,10 @@ internal static class BenchStepCommand
             var fromFile = CommonOptions.LoadVariantsFile(context, parse.GetValue(variantsFile));
             var options = new StepBenchmarkOptions
             {
-                // The file's variants by default, after SGD (the ratios' reference) unless one of them is a base optimizer alone.
-                Variants = parse.GetValue(variants) is null && fromFile.Count > 0
-                    ? WithBaseline(fromFile)
-                    : CompareCommand.ParseVariants(parse.GetValue(variants)),
+                // The file's variants by default (after SGD, the ratios' reference, unless one of them is a
+                // base optimizer alone); otherwise every paper variant, ASAM included (compare's default leaves it out).
+                Variants = parse.GetValue(variants) is string list ? CompareCommand.ParseVariants(list)
+                    : fromFile.Count > 0 ? WithBaseline(fromFile) : PaperVariants.Names,
                 Model = CommonOptions.ModelName(parse.GetValue(model)!),
                 Threads = CommonOptions.ThreadCount(parse.GetValue(threads)),
                 Device = CommonOptions.DeviceName(parse.GetValue(device)!),
@@ -109,19 +109,38 @@ internal static class BenchStepCommand
             }
 
             var table = new Table().Border(TableBorder.Rounded).Title("Per-step time relative to the base optimizer");
+            // Columns that only --memory or --profile fill stay out of the console table otherwise (the CSV has them all),
+            // so the ratios keep their room on an 80-column terminal.
+            bool withMemory = parse.GetValue(memory), withProfile = parse.GetValue(profile);
+            var columns = new List<(string Header, Func<StepTiming, string> Cell)>
+            {
+                ("Impl.", t => Markup.Escape(t.Implementation)),
+                ("ms/step", t => t.MedianMs.ToString("F2", Inv)),
+                ("p25–p75", t => string.Create(Inv, $"{t.P25Ms:F2}–{t.P75Ms:F2}")),
+                ("SAM steps", t => t.ObservedSamShare.ToString("P0", Inv)),
+                ("× base", t => t.Ratio.ToString("F2", Inv)),
+                ("Ideal", t => t.IdealRatio.ToString("F2", Inv)),
+                ("Overhead", t => t.Overhead.ToString("F2", Inv)),
+            };
+            if (withMemory) columns.Add(("Peak RSS MiB", t => t.PeakRssBytes is long peak ? Mib(peak) : "–"));
+            columns.Add(("State B/param", t => t.Implementation == "hand-written" ? "–" : t.StateBytesPerParameter.ToString(Inv)));
+            columns.Add(("Extra B/param", t => t.Implementation == "hand-written" ? "–" : t.ExtraStateBytesPerParameter.ToString(Inv)));
+            if (withProfile)
+            {
+                columns.Add(("Managed B/step", t => t.ManagedBytesPerStep.ToString("F0", Inv)));
+                columns.Add(("Host syncs/step", t => t.HostSyncsPerStep is double syncs ? syncs.ToString("0.##", Inv) : "–"));
+            }
             table.AddColumn(new TableColumn("Variant").NoWrap());
-            foreach (string c in new[] { "Impl.", "ms/step", "p25–p75", "SAM steps", "× base", "Ideal", "Overhead", "Peak RSS MiB", "State B/param", "Extra B/param" })
-                table.AddColumn(new TableColumn(c).RightAligned().NoWrap());
+            foreach (var (header, _) in columns)
+                table.AddColumn(new TableColumn(header).RightAligned());
             foreach (var t in timings)
-                table.AddRow(Markup.Escape(t.Variant), Markup.Escape(t.Implementation), t.MedianMs.ToString("F2", Inv),
-                    string.Create(Inv, $"{t.P25Ms:F2}–{t.P75Ms:F2}"), t.ObservedSamShare.ToString("P0", Inv), t.Ratio.ToString("F2", Inv), t.IdealRatio.ToString("F2", Inv),
-                    t.Overhead.ToString("F2", Inv), t.PeakRssBytes is long peak ? Mib(peak) : "–",
-                    t.Implementation == "hand-written" ? "–" : t.StateBytesPerParameter.ToString(Inv),
-                    t.Implementation == "hand-written" ? "–" : t.ExtraStateBytesPerParameter.ToString(Inv));
+                table.AddRow([Markup.Escape(t.Variant), .. columns.Select(c => c.Cell(t))]);
             context.Console.Write(table);
             context.Console.WriteLine("Each step is timed alone; a switching variant's SAM and base steps are weighed by the schedule's expected share " +
                 "(SAM steps = the share that ran). Ideal = the cost model's ratio (ALGORITHMS.md §10.2) at that share; overhead = measured ratio / ideal ratio " +
-                "(1 = as cheap as the cost model allows). State = optimizer and SAM buffers beyond weights and gradients (fp32); extra = beyond the base optimizer's.");
+                "(1 = as cheap as the cost model allows). State = optimizer and SAM buffers beyond weights and gradients (fp32); extra = beyond the base optimizer's. " +
+                (withProfile ? "Managed B/step = median managed bytes a timed step allocated on this thread (model forward included); host syncs/step = points where a GPU " +
+                "step would wait for the device (device reads, blocking uploads), counted in the profiled steps." : "With --profile: managed bytes and host syncs per step."));
             if (parse.GetValue(memory))
                 context.Console.WriteLine(string.Create(Inv, $"Peak RSS = VmHWM of a fresh process that built the model and ran {memoryStepCount} steps of that variant alone (runtime and libtorch included)."));
             BenchStepProfileOutput.Write(context.Console, timings);
@@ -253,7 +272,8 @@ internal static class BenchStepCommand
         double peerBase = PeerBase(peer);
         var csv = new StringBuilder("variant,implementation,model,median_ms,p25_ms,p75_ms,ratio,ideal_ratio,overhead,parameters,state_buffers," +
             "state_bytes_per_param,extra_state_bytes_per_param,peak_rss_bytes,pytorch_median_ms,pytorch_ratio,torchsharp_over_pytorch,sam_share,priced_sam_share,expected_ideal_ratio," +
-            "profile_step_ms,profile_ideal_ratio,excess_ms,excess_passes_ms,excess_parameters_ms,excess_host_ms,excess_selection_ms,excess_bookkeeping_ms,excess_unattributed_ms\n");
+            "profile_step_ms,profile_ideal_ratio,excess_ms,excess_passes_ms,excess_parameters_ms,excess_host_ms,excess_selection_ms,excess_bookkeeping_ms,excess_unattributed_ms," +
+            "managed_bytes_per_step,host_syncs_per_step\n");
         var baseline = timings.FirstOrDefault(t => t.IsBaseline)?.Profile;
         foreach (var t in timings)
         {
@@ -262,7 +282,8 @@ internal static class BenchStepCommand
             csv.AppendLine(string.Create(Inv,
                 $"{t.Variant},{t.Implementation},{t.Model},{t.MedianMs:G6},{t.P25Ms:G6},{t.P75Ms:G6},{t.Ratio:G6},{t.IdealRatio:G6},{t.Overhead:G6},{t.Parameters},{t.StateBuffers}," +
                 $"{t.StateBytesPerParameter},{t.ExtraStateBytesPerParameter},{(t.PeakRssBytes is long peak ? peak.ToString(Inv) : "")},{peerColumns}," +
-                $"{t.ObservedSamShare:G6},{t.SamShare:G6},{t.ExpectedIdealRatio:G6},{ProfileColumns(t, baseline)}"));
+                $"{t.ObservedSamShare:G6},{t.SamShare:G6},{t.ExpectedIdealRatio:G6},{ProfileColumns(t, baseline)}," +
+                $"{t.ManagedBytesPerStep:G6},{(t.HostSyncsPerStep is double syncs ? syncs.ToString("G6", Inv) : "")}"));
         }
         AtomicFile.WriteAllText(file, csv.ToString());
     }

@@ -29,6 +29,7 @@ internal static class BenchStepProfileOutput
                 Ms(p.Ms(StepPhaseKind.Bookkeeping)), Ms(p.UnattributedMs));
         }
         console.Write(phases);
+        console.Write(FixedWork(profiled));
 
         var baseline = profiled.FirstOrDefault(t => t.IsBaseline);
         if (baseline is not null)
@@ -55,6 +56,23 @@ internal static class BenchStepProfileOutput
             passes.AddRow(Markup.Escape(row.Name), row.Calls.ToString("F0", Inv), Ms(row.MsPerCall), (row.UsPerRow).ToString("F1", Inv),
                 row.RelativeToFullBatch is double r ? r.ToString("F2", Inv) : "–");
         console.Write(passes);
+    }
+
+    // Every phase that is not a pass, in µs per step and per variant: the step's fixed work, which a
+    // small model's passes no longer hide (issue 18).
+    private static Table FixedWork(IReadOnlyList<StepTiming> profiled)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("Fixed work per step (µs per profiled step; everything but the passes)");
+        table.AddColumn(new TableColumn("Phase").NoWrap());
+        foreach (var t in profiled)
+            table.AddColumn(new TableColumn(Markup.Escape(t.Implementation == "generated" ? t.Variant : $"{t.Variant} ({t.Implementation})")).RightAligned().NoWrap());
+        var names = profiled.SelectMany(t => t.Profile!.Phases).Where(p => p.Kind != StepPhaseKind.Pass).Select(p => p.Name).Distinct(StringComparer.Ordinal).ToList();
+        string Us(double ms) => (ms * 1000).ToString("F0", Inv);
+        foreach (string name in names)
+            table.AddRow([Markup.Escape(name), .. profiled.Select(t => t.Profile!.Phases.FirstOrDefault(p => p.Name == name) is { } p ? Us(p.MsPerStep) : "–")]);
+        table.AddRow(["unattributed", .. profiled.Select(t => Us(t.Profile!.UnattributedMs))]);
+        table.AddRow(["[bold]total[/]", .. profiled.Select(t => "[bold]" + Us(t.Profile!.StepMs - t.Profile!.Ms(StepPhaseKind.Pass)) + "[/]")]);
+        return table;
     }
 
     /// <summary>One CSV row per phase of every profiled variant, plus its step total and unattributed time.</summary>

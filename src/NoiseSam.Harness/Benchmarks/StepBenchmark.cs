@@ -76,6 +76,17 @@ public sealed record StepTiming(
     public bool IsBaseline { get; init; }
     /// <summary>Where the step's time goes (<see cref="StepBenchmarkOptions.ProfileRounds"/>); null when not profiled or not profilable (hand-written SAM).</summary>
     public StepProfileSummary? Profile { get; init; }
+    /// <summary>
+    /// Median managed bytes a timed step allocated on the calling thread
+    /// (<see cref="GC.GetAllocatedBytesForCurrentThread"/>): the model's forward and the step's
+    /// kernels together (every TorchSharp tensor handle is a managed object).
+    /// </summary>
+    public double ManagedBytesPerStep { get; init; }
+    /// <summary>
+    /// Host synchronisations per profiled step (<see cref="StepPhaseKind.Host"/> phases, the points
+    /// <see cref="HostSyncCounter"/> counts); null when not profiled.
+    /// </summary>
+    public double? HostSyncsPerStep => Profile?.Phases.Where(p => p.Kind == StepPhaseKind.Host).Sum(p => p.CallsPerStep);
 }
 
 /// <summary>
@@ -126,10 +137,12 @@ public static class StepBenchmark
                     var s = subjects[(k + round) % subjects.Count];
                     for (int i = 0; i < options.StepsPerSample; i++)
                     {
+                        long allocated = GC.GetAllocatedBytesForCurrentThread();
                         long start = Stopwatch.GetTimestamp();
                         bool perturbed = s.Step.Step(input, target).Perturbed;
                         synchronize?.Invoke();
                         double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                        s.AllocatedBytes.Add(GC.GetAllocatedBytesForCurrentThread() - allocated);
                         (perturbed ? s.SamStepMs : s.BaseStepMs).Add(ms);
                         s.Timed.Add(new TimedStep(sequence++, round, perturbed, ms));
                     }
@@ -150,6 +163,7 @@ public static class StepBenchmark
                 ExpectedIdealRatio = CostModel.IdealRatio(s.Descriptor),
                 OptimizerStateBuffers = OptimizerStateBuffers(s.Descriptor),
                 IsBaseline = ReferenceEquals(s, baseSubject),
+                ManagedBytesPerStep = Quantile(s.AllocatedBytes.Select(b => (double)b).ToList(), 0.5),
                 Profile = s.ProfiledSteps > 0 ? StepProfileSummary.From(s.ProfiledPhases.Values, s.ProfiledSteps, s.ProfiledMs) with
                 {
                     // The profiled steps have a SAM share of their own: their excess is priced at it.
@@ -205,8 +219,8 @@ public static class StepBenchmark
         return optimizer.Kind == Dsl.OptimizerKind.AdamW ? 2 : optimizer.EffectiveMomentum != 0 ? 1 : 0;
     }
 
-    /// <summary>(channels, side) of the benchmark's random input: 1×28×28 for small-cnn (Fashion-MNIST size), 3×32×32 (CIFAR size) otherwise.</summary>
-    public static (int Channels, int Size) InputShape(string model) => model == ModelZoo.SmallCnnName ? (1, 28) : (3, 32);
+    /// <summary>(channels, side) of the benchmark's random input: 1×28×28 for small-cnn, tiny-cnn and mlp (Fashion-MNIST size), 3×32×32 (CIFAR size) otherwise.</summary>
+    public static (int Channels, int Size) InputShape(string model) => ModelZoo.IsFashionMnistModel(model) ? (1, 28) : (3, 32);
 
     private static double Quantile(List<double> values, double q)
     {
@@ -223,6 +237,8 @@ public static class StepBenchmark
         public List<TimedStep> Timed { get; } = [];
         public List<double> SamStepMs { get; } = [];
         public List<double> BaseStepMs { get; } = [];
+        // Managed bytes each timed step allocated on this thread (GC.GetAllocatedBytesForCurrentThread).
+        public List<long> AllocatedBytes { get; } = [];
         // Insertion-ordered in practice (no removals): phases in the order they first ran.
         public Dictionary<string, StepPhase> ProfiledPhases { get; } = new(StringComparer.Ordinal);
         public long ProfiledSteps { get; set; }

@@ -10,7 +10,11 @@ public enum StepPhaseKind
     Pass,
     /// <summary>An element-wise or reduction kernel over the flat parameter or gradient buffer (O(d)).</summary>
     Parameters,
-    /// <summary>Copying a scalar from the device to the host (a sync point on an accelerator).</summary>
+    /// <summary>
+    /// A point where an accelerator makes the host wait for the device: copying a scalar from the
+    /// device to the host, or a blocking host-to-device copy. Each one is counted by
+    /// <see cref="HostSyncCounter"/>.
+    /// </summary>
     Host,
     /// <summary>Choosing samples: index draws, top-k, row gathers.</summary>
     Selection,
@@ -89,9 +93,16 @@ public sealed class StepProfiler : IDisposable
         if (ReferenceEquals(current, this)) current = outer;
     }
 
-    /// <summary>Times the rest of the caller's <c>using</c> block as <paramref name="name"/>; free when no profiler is active.</summary>
-    public static Scope Measure(string name, StepPhaseKind kind) =>
-        current is { } profiler ? new Scope(profiler, name, kind) : default;
+    /// <summary>
+    /// Times the rest of the caller's <c>using</c> block as <paramref name="name"/>; free when no
+    /// profiler is active. A <see cref="StepPhaseKind.Host"/> phase is also counted by an active
+    /// <see cref="HostSyncCounter"/>.
+    /// </summary>
+    public static Scope Measure(string name, StepPhaseKind kind)
+    {
+        if (kind == StepPhaseKind.Host) HostSyncCounter.Record(name);
+        return current is { } profiler ? new Scope(profiler, name, kind) : default;
+    }
 
     private void Add(string name, StepPhaseKind kind, long ticks)
     {

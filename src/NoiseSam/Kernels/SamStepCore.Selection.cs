@@ -28,11 +28,16 @@ public sealed partial class SamStepCore
         return torch.arange(m, dtype: ScalarType.Int64, device: rowDevice);
     }
 
-    /// <summary>m distinct samples drawn uniformly (host stream, so no device sync).</summary>
+    /// <summary>m distinct samples drawn uniformly (host stream: no device read).</summary>
     public Tensor SelectRandom(long m)
     {
-        using var phase = StepProfiler.Measure("select", StepPhaseKind.Selection);
-        return torch.tensor(SelectionRandom.Sample(BatchSize, m), device: rowDevice);
+        long[] rows;
+        using (StepProfiler.Measure("select", StepPhaseKind.Selection))
+            rows = SelectionRandom.Sample(BatchSize, m);
+        // A blocking host→device copy of the indices (libtorch's to(device) from pageable memory
+        // ends with a stream synchronisation on CUDA): a host sync point; on CPU it is no copy.
+        using (StepProfiler.Measure("index upload", StepPhaseKind.Host))
+            return torch.tensor(rows, device: rowDevice);
     }
 
     /// <summary>K-SAM: the m samples with the largest loss.</summary>

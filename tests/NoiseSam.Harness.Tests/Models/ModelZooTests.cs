@@ -56,6 +56,25 @@ public class ModelZooTests
         Assert.Equal(expected, Parameters(m));
     }
 
+    [Theory]
+    [InlineData(1, 28, 10, 8 * 9 + 2 * 8 + 1568 * 32 + 32 + 32 * 10 + 10)] // 50,626
+    [InlineData(3, 32, 10, 3 * 8 * 9 + 2 * 8 + 2048 * 32 + 32 + 32 * 10 + 10)]
+    public void TinyCnnParameterCount(int channels, int side, int classes, long expected)
+    {
+        using var m = ModelZoo.Create("tiny-cnn", channels, classes, side, 1);
+        Assert.Equal(expected, Parameters(m));
+        Assert.Equal(1, m.modules().Count(x => x is BatchNorm2d));
+    }
+
+    [Fact]
+    public void MlpIs784x256x10OnFlattenedFashionMnist()
+    {
+        using var m = ModelZoo.Create("mlp", 1, 10, 28, 1);
+        Assert.Equal(784 * 256 + 256 + 256 * 10 + 10, Parameters(m));
+        Assert.Equal(new[] { "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias" }, m.named_parameters().Select(p => p.name));
+        Assert.DoesNotContain(m.modules(), x => x is BatchNorm2d);
+    }
+
     [Fact]
     public void ResNet18ParameterCount()
     {
@@ -84,6 +103,9 @@ public class ModelZooTests
     [InlineData("resnet18", 1, 28)]
     [InlineData("wrn-28-2", 3, 32)]
     [InlineData("wrn-16-1", 1, 28)]
+    [InlineData("tiny-cnn", 1, 28)]
+    [InlineData("mlp", 1, 28)]
+    [InlineData("mlp", 3, 32)]
     public void ForwardGivesLogitsAndBackwardReachesEveryParameter(string name, int channels, int side)
     {
         using var scope = torch.NewDisposeScope();
@@ -117,6 +139,8 @@ public class ModelZooTests
     [InlineData("small-cnn")]
     [InlineData("resnet18")]
     [InlineData("wrn-16-2")]
+    [InlineData("tiny-cnn")]
+    [InlineData("mlp")]
     public void SameSeedSameWeightsOtherSeedOtherWeights(string name)
     {
         using var scope = torch.NewDisposeScope();
@@ -212,7 +236,10 @@ public class ModelZooTests
     [Fact]
     public void NamesAndErrors()
     {
-        Assert.Equal(new[] { "small-cnn", "resnet18", "wrn-28-2" }, ModelZoo.Names);
+        Assert.Equal(new[] { "small-cnn", "resnet18", "wrn-28-2", "tiny-cnn", "mlp" }, ModelZoo.Names);
+        Assert.True(ModelZoo.IsFashionMnistModel("Tiny-CNN"));
+        Assert.True(ModelZoo.IsFashionMnistModel("mlp"));
+        Assert.False(ModelZoo.IsFashionMnistModel("resnet18"));
         Assert.True(ModelZoo.IsKnown("WRN-40-4"));
         Assert.False(ModelZoo.IsKnown("vgg16"));
         var e = Assert.Throws<ArgumentException>(() => ModelZoo.Create("vgg16", 3, 10, 32, 1));

@@ -38,13 +38,19 @@ public sealed class UpdateReadmePerfScriptTests
         Assert.StartsWith("# Title", text);
         Assert.EndsWith("## Next", text.TrimEnd());
         var lines = text.Split('\n').Where(l => l.StartsWith("| S", StringComparison.Ordinal)).Select(l => l.Split('|', StringSplitOptions.TrimEntries)).ToList();
-        var rows = lines.Where(c => c.Length == 13).ToDictionary(c => c[1]);
+        var rows = lines.Where(c => c.Length == 15).ToDictionary(c => c[1]);
         Assert.Equal(["SAM", "SGD"], rows.Keys.Order());
-        // variant | SAM steps | ideal | measured | overhead | PyTorch × | TS/PyTorch | ms | peak RSS MiB | state | extra
+        // variant | SAM steps | ideal | measured | overhead | PyTorch × | TS/PyTorch | ms | peak RSS MiB | state | extra | managed B | host syncs
         Assert.Equal(["100 %", "2.00", "–", "–"], new[] { rows["SAM"][2], rows["SAM"][3], rows["SAM"][6], rows["SAM"][7] });
         Assert.Equal(["8", "4"], new[] { rows["SAM"][10], rows["SAM"][11] });
         Assert.Equal(["0 %", "1.00", "1.00", "1.00", "4", "0"], new[] { rows["SGD"][2], rows["SGD"][3], rows["SGD"][4], rows["SGD"][5], rows["SGD"][10], rows["SGD"][11] });
         Assert.All(rows.Values, c => Assert.True(double.Parse(c[9], System.Globalization.CultureInfo.InvariantCulture) > 32, $"peak RSS {c[9]} MiB"));
+        Assert.All(rows.Values, c => Assert.True(double.Parse(c[12], System.Globalization.CultureInfo.InvariantCulture) > 0, $"managed bytes {c[12]}"));
+        Assert.Equal(["1", "1"], new[] { rows["SGD"][13], rows["SAM"][13] });   // one host read per step
+        // The fixed work of the profiled steps, in µs, one column per variant.
+        Assert.Contains("| phase | SGD | SAM |", text);
+        Assert.Contains("| host read | ", text);
+        Assert.Contains("| **all but the passes** | ", text);
         // The profile's excess table has SAM only (the base step has no excess), and the pass costs are stated.
         var excess = Assert.Single(lines, c => c.Length == 12);
         Assert.Equal(["SAM", "2.00"], excess[1..3]);
@@ -69,8 +75,8 @@ public sealed class UpdateReadmePerfScriptTests
         Assert.True(code == 0, output);
         string text = File.ReadAllText(dir["performance.md"]);
         // A CSV from before the SAM-share columns: the share is unknown, the rest renders.
-        Assert.Contains("| SAM | – | 2.00 | 2.10 | 1.05 | 1.82 | 0.15 | 82.0 | 320 | 8 | 4 |", text);
-        Assert.Contains("| SGD | – | 1.00 | 1.00 | 1.00 | 1.00 | 0.13 | 40.0 | 300 | 4 | 0 |", text);
+        Assert.Contains("| SAM | – | 2.00 | 2.10 | 1.05 | 1.82 | 0.15 | 82.0 | 320 | 8 | 4 | – | – |", text);
+        Assert.Contains("| SGD | – | 1.00 | 1.00 | 1.00 | 1.00 | 0.13 | 40.0 | 300 | 4 | 0 | – | – |", text);
         Assert.DoesNotContain("90.0", text);   // the hand-written row is not the variant's row
 
         File.WriteAllText(dir["performance.md"], "# no markers\n");
