@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Regenerates docs/study.md and docs/study/ from a real run of the default study
-# (Fashion-MNIST, small CNN, f × σ × scaling + the paper's baselines, 3 seeds), and copies the
-# report's verdict into README.md between the STUDY markers.
-# Resumable: results already in runs/study are reused, so after an interruption the same command
-# continues. Extra arguments go to `noisesam study`: --detach runs it in the background (follow
-# with `./noisesam study --status --out runs/study`, then run this script again with
-# --report-only to refresh the page and the README); --report-only rebuilds both from disk.
+# Regenerates docs/study.md and docs/study/ from a real run of the default study (the default
+# regime of docs/data.md: Fashion-MNIST with 40 % label noise, small CNN, 30 epochs; f × σ × scaling
+# at SAM's ρ and learning rate, the base optimizer alone, the paper's baselines with their searched
+# settings, 3 seeds), and copies the report's verdict into README.md between the STUDY markers.
+# Resumable: finished runs in studies/study (committed run by run) are reused, so after an
+# interruption the same command continues. Extra arguments go to `noisesam study`: --detach runs it
+# in the background (follow with `./noisesam study --status --out studies/study`, then run this
+# script again with --report-only to refresh the page and the README); --report-only rebuilds both
+# from disk; --shard i/n or one process per seed (--seeds 1,1) shares the work.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-./noisesam study --out runs/study --report docs/study.md "$@"
+./noisesam study --out studies/study --report docs/study.md "$@"
 case " $* " in *" --detach "*) exit 0 ;; esac
 python3 - README.md docs/study.md <<'PY'
 import re, sys

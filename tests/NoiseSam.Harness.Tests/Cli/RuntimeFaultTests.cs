@@ -139,14 +139,16 @@ public sealed class RuntimeFaultTests
     {
         using var dir = new ScratchDir();
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var r = CliHarness.Run(["compare", "--variants", $"SGD,{Diverging}", "--epochs", "3", "--seeds", "1", "--out", dir["out"], .. CliHarness.Tiny()]);
+        // SGD at the paper's learning rate on clean labels: a healthy run next to the diverging one.
+        var r = CliHarness.Run(["compare", "--variants", $"SGD-paper,{Diverging}", "--epochs", "3", "--seeds", "1", "--out", dir["out"],
+            "--label-noise", "0", "--val-fraction", "0", .. CliHarness.Tiny()]);
         double seconds = watch.Elapsed.TotalSeconds;
 
         Assert.True(r.ExitCode == ExitCodes.Diverged, r.ToString());
         Assert.Contains($"diverged: {Diverging} seed 0", r.Error);
         string md = File.ReadAllText(Path.Combine(dir["out"], ReportWriter.SummaryMarkdown));
         Assert.Contains($"| {Diverging} | **diverged** | 0 (+1 diverged) |", md);
-        Assert.Matches(@"\| SGD \| \d+\.\d\d \| 1 \|", md);
+        Assert.Matches(@"\| SGD-paper \| \d+\.\d\d \| 1 \|", md);
         Assert.Contains($"{Diverging}: seed 0 diverged", md);
         foreach (string f in new[] { ReportWriter.SummaryCsv, ReportWriter.RunsJson, Plots.AccuracyVsTime, Plots.LossCurves, Plots.AccuracyVsCost })
             Assert.True(File.Exists(Path.Combine(dir["out"], f)), f);
@@ -157,7 +159,7 @@ public sealed class RuntimeFaultTests
         var lines = r.Out.Split('\n');
         Assert.Equal(3 + 1, lines.Count(l => Regex.IsMatch(l, @" · epoch \d/3 · \d+ steps · ")));   // SGD's 3 and the diverging run's 1st
         Assert.Single(lines, l => l.Contains($"{Diverging} seed 0 · DIVERGED in epoch 2/3", StringComparison.Ordinal));
-        Assert.Single(lines, l => Regex.IsMatch(l, @"^SGD seed 0 · 3 epoch\(s\) · acc "));
+        Assert.Single(lines, l => Regex.IsMatch(l, @"^SGD-paper seed 0 · 3 epoch\(s\) · acc "));
         Assert.Equal(2, lines.Count(l => l.Contains(" · started", StringComparison.Ordinal)));
         int progressLines = lines.Count(l => l.Contains(" · step ", StringComparison.Ordinal));
         Assert.True(progressLines <= seconds / 30 + 2, $"{progressLines} progress lines in {seconds:F0} s:\n{r.Out}");

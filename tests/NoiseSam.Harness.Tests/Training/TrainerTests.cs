@@ -34,9 +34,10 @@ public sealed class TrainerTests
         Assert.Equal(run.Records, epochs);
         Assert.Equal(Enumerable.Range(0, 8).Select(i => (long)i), steps.Select(s => s.Step));
         Assert.All(steps, s => Assert.True(s.Result.Perturbed && s.Result.AscentSamples == 16));
-        // Warm-up then cosine decay from the declared peak lr 0.05.
-        Assert.True(steps[0].Lr <= 0.05 && steps[^1].Lr < steps[1].Lr);
-        Assert.Equal(0.05, steps.Max(s => s.Lr), 12);
+        // Warm-up then cosine decay from the declared peak learning rate.
+        double peak = PaperVariants.Descriptors.Single(d => d.Name == "MBS").EffectiveBaseOptimizer.EffectiveLearningRate;
+        Assert.True(steps[0].Lr <= peak && steps[^1].Lr < steps[1].Lr);
+        Assert.Equal(peak, steps.Max(s => s.Lr), 12);
         foreach (var r in run.Records)
         {
             Assert.Equal(4, r.Steps);
