@@ -114,7 +114,7 @@ done
 [ "$state" = idle ] || fail "the node did not become idle (state '$state'); logs in $work/log"
 say "cluster up: $(sinfo -h -o '%P %D node(s) %c CPUs %T')"
 
-# --- the plan: 2 configurations x 2 seeds, 1 epoch of a few hundred samples --------------------
+# --- the plan: 2 sweep points and the base optimizer alone x 2 seeds, 1 epoch of a few hundred samples --------------------
 cat > "$work/plan.json" <<'EOF'
 {
   "fractions": [1, 0.5], "sigmas": [0], "baselines": [], "seeds": [0, 1],
@@ -147,8 +147,8 @@ done
 trained_0=$(grep -c ': validation ' "$work/shard-0.out" || true)
 trained_1=$(grep -c ': validation ' "$work/shard-1.out" || true)
 trained_report=$(grep -c ': validation ' "$work/report.out" || true)
-say "runs trained: shard 0: $trained_0, shard 1: $trained_1, report job: $trained_report (of 4)"
-[ $((trained_0 + trained_1)) -eq 4 ] && [ "$trained_report" -eq 0 ] || fail "each run must be trained exactly once, by the shards"
+say "runs trained: shard 0: $trained_0, shard 1: $trained_1, report job: $trained_report (of 6)"
+[ $((trained_0 + trained_1)) -eq 6 ] && [ "$trained_report" -eq 0 ] || fail "each run must be trained exactly once, by the shards"
 [ -f "$work/sharded/study.md" ] || fail "the report job wrote no study.md"
 [ -z "$(find "$work/sharded" -name 'claim-*.json')" ] || fail "claim files were left behind"
 
