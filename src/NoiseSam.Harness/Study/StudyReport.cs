@@ -11,7 +11,14 @@ namespace NoiseSam.Harness.Study;
 public sealed record StudyReportInfo(
     string Data, int TrainSamples, int TestSamples, string Model, int Epochs, int BatchSize, string Threads,
     IReadOnlyList<long> Seeds, int ProbeSamples, double SharpnessRho, int SharpnessM, string Command,
-    string DataNotes = "", string SweepSettings = "ρ = 0.05 and SGD (lr 0.05, momentum 0.9, wd 5e-4, cosine)");
+    string DataNotes = "", string SweepSettings = "ρ = 0.05 and SGD (lr 0.05, momentum 0.9, wd 5e-4, cosine)")
+{
+    /// <summary>Runs with a record on disk (finished or diverged); with <see cref="PlannedRuns"/>, says how far a study still in progress is.</summary>
+    public int FinishedRuns { get; init; }
+
+    /// <summary>Runs in the plan (0: not known, no progress line).</summary>
+    public int PlannedRuns { get; init; }
+}
 
 /// <summary>
 /// The study's markdown report: the verdict on each part of the paper's claim computed from the
@@ -67,6 +74,14 @@ public static class StudyReport
             $"{info.Epochs} epochs of batch {info.BatchSize} per run, seeds {string.Join(", ", info.Seeds)}, {info.Threads} CPU thread(s) for training (step times: see ×SGD below).") +
             (info.DataNotes.Length > 0 ? " " + info.DataNotes : ""));
         sb.AppendLine();
+        if (info.PlannedRuns > 0 && info.FinishedRuns < info.PlannedRuns)
+        {
+            sb.AppendLine(string.Create(Inv,
+                $"**In progress: {info.FinishedRuns} of {info.PlannedRuns} runs finished.** Every number below is over the seeds finished so far (the n columns); " +
+                $"a configuration with one seed has no error bar, and no verdict calls a difference real without two seeds on each side. " +
+                $"The same command continues the study and rewrites this page."));
+            sb.AppendLine();
+        }
         sb.AppendLine("Regenerate everything on this page (resumable: finished runs are reused) with:");
         sb.AppendLine();
         sb.AppendLine("```sh");

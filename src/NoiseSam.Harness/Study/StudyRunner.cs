@@ -253,7 +253,7 @@ public sealed partial class StudyRunner
         var files = StudyReport.Write(markdownPath, new StudyReportInfo(
             Trainer.DataName(_data.Train.Name), _data.Train.Count, _data.Test.Count, _options.Model, _options.Epochs, _options.BatchSize,
             threadText, _options.Seeds, _options.ProbeSamples, _options.SharpnessRho, _options.SharpnessM, command,
-            DataNotes(), SweepSettings()),
+            DataNotes(), SweepSettings()) { FinishedRuns = runs.Count, PlannedRuns = Runs.Count },
             summary, Store.LandscapeDirectory);
         return (files, summary);
     }

@@ -93,6 +93,17 @@ public sealed class StudyReportTests
     }
 
     [Fact]
+    public void AStudyInProgressSaysHowManyRunsHaveFinishedAndAFinishedOneDoesNot()
+    {
+        var info = new StudyReportInfo("fashion-mnist", 1000, 500, "small-cnn", 2, 128, "2", [0, 1], 256, 0.05, 128, "./noisesam study");
+        var points = new[] { Point(1, 0, [0.900]), Point(0.5, 0, [0.890, 0.894]) };
+        string partial = StudyReport.Markdown(info with { FinishedRuns = 3, PlannedRuns = 4 }, points, "study", [], []);
+        Assert.Contains("**In progress: 3 of 4 runs finished.**", partial, StringComparison.Ordinal);
+        Assert.True(partial.IndexOf("In progress", StringComparison.Ordinal) < partial.IndexOf("## Verdict", StringComparison.Ordinal));
+        Assert.DoesNotContain("In progress", StudyReport.Markdown(info with { FinishedRuns = 4, PlannedRuns = 4 }, points, "study", [], []), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ANonConvergedLambdaMaxIsMarkedAndWarnedAboutAndTheFootnoteNamesLanczos()
     {
         var info = new StudyReportInfo("fashion-mnist", 1000, 500, "small-cnn", 2, 128, "2", [0, 1], 256, 0.05, 128, "./noisesam study");
