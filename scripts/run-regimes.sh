@@ -31,10 +31,11 @@ for name in ["clean", "clean-augment", "noise40", "noise40-augment"]:
     sgd, sam = data["SGD"], data["SAM"]
     m1, s1, m2, s2 = (float(sgd["accuracy_mean"]), float(sgd["accuracy_se"]), float(sam["accuracy_mean"]), float(sam["accuracy_se"]))
     d = m2 - m1
-    real = abs(d) > 2 * math.sqrt(s1 * s1 + s2 * s2)
+    # Student's t-test, equal seed counts (pooled SE = the combined SE): t(0.975, 2n - 2), 3 seeds -> 2.776.
+    real = abs(d) > 2.776 * math.sqrt(s1 * s1 + s2 * s2)
     diff = f"{d * 100:+.2f}"
     rows.append(f"| {labels[name]} | {m1 * 100:.2f} ± {s1 * 100:.2f} | {m2 * 100:.2f} ± {s2 * 100:.2f} | {('**' + diff + '**') if real else diff} | [summary](results/regimes/{name}/summary.md) |")
-table = "\n".join(["| regime | SGD % | SAM % | SAM − SGD (bold: beyond 2 combined SE) | runs |", "|---|---:|---:|---:|---|", *rows])
+table = "\n".join(["| regime | SGD % | SAM % | SAM − SGD (bold: Student's t-test at 5 %) | runs |", "|---|---:|---:|---:|---|", *rows])
 block = "<!-- REGIMES:BEGIN (scripts/run-regimes.sh) -->\n" + table + "\n<!-- REGIMES:END -->"
 text = open(page, encoding="utf-8").read()
 new, n = re.subn(r"<!-- REGIMES:BEGIN.*?<!-- REGIMES:END -->", lambda _: block, text, flags=re.S)

@@ -67,13 +67,18 @@ internal static class CompareCommand
         var from = CommonOptions.VariantsFrom();
         var variantsFile = CommonOptions.VariantsFile();
         var dataArgs = new DataArguments(DefaultRegime.ValidationFraction, DefaultRegime.LabelNoise);
+        var reportOnly = new Option<bool>("--report-only")
+        {
+            Description = "Train nothing: rewrite the report in --out from its runs.json (after an upgrade that changed the tables, the tests or the plots).",
+        };
 
         var command = new Command("compare", "Train each variant with each seed on the same data; write summary.md, summary.csv, runs.json and PNG plots.");
-        foreach (var o in new Option[] { epochs, seeds, variants, model, data, dataDir, threads, device, batch, trainLimit, testLimit, output, maxSkipped, from, variantsFile }.Concat(dataArgs.All))
+        foreach (var o in new Option[] { epochs, seeds, variants, model, data, dataDir, threads, device, batch, trainLimit, testLimit, output, maxSkipped, from, variantsFile, reportOnly }.Concat(dataArgs.All))
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
         {
+            if (parse.GetValue(reportOnly)) return Rewrite(context, parse.GetValue(output));
             CommonOptions.LoadVariants(context, parse.GetValue(from));
             var fromFile = CommonOptions.LoadVariantsFile(context, parse.GetValue(variantsFile));
             int epochCount = CommonOptions.Positive(parse.GetValue(epochs), "--epochs");
@@ -209,7 +214,7 @@ internal static class CompareCommand
                 (s.SamStepShare * 100).ToString("F0", Inv) + "%",
                 s.SkippedSteps.ToString(Inv));
         }
-        table.Caption("ΔSGD/ΔSAM: points; [bold]bold[/] = beyond 2 combined SE. ✗: collapsed seeds, left out of the mean; ↯: diverged seeds. " +
+        table.Caption("ΔSGD/ΔSAM: points; [bold]bold[/] = Student's t-test at 5 %. ✗: collapsed seeds, left out of the mean; ↯: diverged seeds. " +
                       "×SGD: time per epoch (~: machine shared, unreliable); Ideal: cost model; SAM: share of SAM steps");
         return table;
     }
@@ -240,6 +245,27 @@ internal static class CompareCommand
             if (!seeds.Contains(seed)) seeds.Add(seed);
         }
         return seeds;
+    }
+
+    /// <summary><c>compare --report-only</c>: the report of --out rewritten from its runs.json, nothing trained.</summary>
+    private static int Rewrite(CliContext context, string? outDir)
+    {
+        if (outDir is null) throw new UsageException("--report-only needs --out, the folder of an earlier comparison");
+        string path = Path.Combine(outDir, ReportWriter.RunsJson);
+        if (!File.Exists(path)) throw new UsageException($"--report-only: no {ReportWriter.RunsJson} in '{outDir}' (a folder written by noisesam compare)");
+        ReportWriter.RunsDocument doc;
+        try
+        {
+            doc = ReportWriter.ReadRuns(path) ?? throw new InvalidDataException("empty document");
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException or NotSupportedException)
+        {
+            throw new InvalidDataException($"--report-only: '{path}' is not a runs.json of noisesam compare ({CliApp.OneLine(e.Message)}); nothing was changed", e);
+        }
+        using var folder = CommonOptions.LockReportFolder(context, outDir, "--out");
+        var files = CommonOptions.WriteReport(outDir, "--out", () => ReportWriter.Write(outDir, doc.Comparison, doc.Runs));
+        context.Console.WriteLine(Markup.Escape($"Rewrote {string.Join(", ", files.Select(Path.GetFileName))} in {Path.GetFullPath(outDir)} from {doc.Runs.Count} run(s)"));
+        return ExitCodes.Success;
     }
 
     internal static IReadOnlyList<string> ParseVariants(string? text)

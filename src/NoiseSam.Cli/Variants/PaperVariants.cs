@@ -47,7 +47,8 @@ public partial class AeSam { }
 /// K-SAM (Ni et al. 2022): both SAM passes on the part of the batch with the highest loss. The base
 /// optimizer only ever sees hard samples; at lr 0.05 the small CNN diverged within 20 steps on
 /// Fashion-MNIST (ALGORITHMS.md §8), so K-SAM keeps the search's learning rate of 0.01 and the
-/// search picks its ρ and fraction.
+/// search picks its ρ and fraction (half the batch: a quarter of noisy-label data is mostly
+/// mislabelled rows, and trained to chance).
 /// </summary>
 [SamVariant("K-SAM", Rho = TunedSettings.KSamRho)]
 [MicroBatch(Fraction = TunedSettings.KSamFraction, Selection = MicroBatchSelection.TopLoss)]

@@ -28,13 +28,16 @@ public static class TunedSettings
     public const double AsamRho = 1;
 
     /// <summary>LookSAM-5's reuse weight: stage 2, α ∈ {0.1, 0.3, 0.7} (0.7 is the paper's).</summary>
-    public const double LookSamAlpha = 0.1;
+    public const double LookSamAlpha = 0.3;
 
     /// <summary>K-SAM: stage 2, ρ ∈ {0.01, 0.05} × f ∈ {0.25, 0.5} at lr 0.01.</summary>
-    public const double KSamRho = 0.05;
+    public const double KSamRho = 0.01;
 
-    /// <summary>K-SAM's share of the batch with the highest loss (stage 2; the paper's 0.25).</summary>
-    public const double KSamFraction = 0.25;
+    /// <summary>
+    /// K-SAM's share of the batch with the highest loss (stage 2; the paper's 0.25). Under label noise
+    /// the highest-loss rows are mostly mislabelled ones: three of the four candidates collapsed.
+    /// </summary>
+    public const double KSamFraction = 0.5;
 
     /// <summary>For <c>noisesam variants</c>: where each paper variant's settings come from.</summary>
     public static IReadOnlyDictionary<string, string> Provenance { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)

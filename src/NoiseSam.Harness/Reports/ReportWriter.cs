@@ -105,7 +105,7 @@ public static class ReportWriter
     /// <summary>What the columns of <see cref="Table"/> mean.</summary>
     public const string TableLegend =
         "Test acc.: test accuracy after the last epoch, mean ± standard error over the seeds that did not collapse (n of them). " +
-        "Δ SGD, Δ SAM: difference of the means in points; **bold** when it exceeds two combined standard errors (≈ 95 %; needs two seeds a side), " +
+        "Δ SGD, Δ SAM: difference of the means in points; **bold** when Student's t-test finds it at the 5 % level (|Δ| above t × the combined standard error: t ≈ 4.3 with two seeds a side, 2.8 with three; needs two seeds a side), " +
         "plain when it is within seed noise. Val.: validation accuracy after the last epoch (labels as noisy as the training labels). " +
         "× SGD: training time per epoch / SGD's (~ when other work shared the machine during the runs, so the ratio is unreliable); " +
         "Ideal ×: the cost model's passes per step (ALGORITHMS.md §10.2).";

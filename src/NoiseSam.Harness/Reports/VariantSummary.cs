@@ -63,7 +63,7 @@ public sealed record VariantSummary
 
     /// <summary>
     /// This variant's mean accuracy minus <paramref name="other"/>'s, and whether the difference
-    /// exceeds two combined standard errors (<see cref="Stat.DiffersFrom"/>: needs two runs a side).
+    /// passes Student's t-test at 5 % (<see cref="Stat.DiffersFrom"/>: needs two runs a side).
     /// </summary>
     public (double Difference, bool Real) Versus(VariantSummary other)
     {

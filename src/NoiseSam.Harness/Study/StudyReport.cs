@@ -22,7 +22,7 @@ public sealed record StudyReportInfo(
 
 /// <summary>
 /// The study's markdown report: the verdict on each part of the paper's claim computed from the
-/// numbers (a difference counts only when it exceeds two combined standard errors), the sweep and
+/// numbers (a difference counts only when Student's t-test finds it at 5 %), the sweep and
 /// baseline tables, and the plots.
 /// </summary>
 public static class StudyReport
@@ -111,7 +111,7 @@ public static class StudyReport
                       "noise gives them back; it cannot say how large either effect is on CIFAR-10 or ImageNet, and a ranking here need not " +
                       "carry over. `--data cifar10 --model resnet18` runs the same study at the paper's scale on a machine that can afford it.");
         sb.AppendLine();
-        sb.AppendLine("A difference is called real only when it exceeds two combined standard errors of the seed means (≈ 95 %). " +
+        sb.AppendLine("A difference is called real only when Student's t-test on the seed means finds it at the 5 % level (two-sided; |Δ| above t × the combined standard error, t ≈ 4.3 with two seeds a side and 2.8 with three). " +
                       "“Best noisy run” is the noise setting with the best mean validation accuracy at that fraction (the best test accuracy " +
                       "when there is no validation split, which favours noise slightly); its test accuracy is what is compared.");
         sb.AppendLine();

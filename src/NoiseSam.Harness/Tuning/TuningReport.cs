@@ -58,7 +58,7 @@ public static class TuningReport
                           ? "Validation labels carry the same label noise as the training labels, so validation accuracy is lower than test accuracy " +
                             "(under symmetric noise it is an increasing affine function of the clean accuracy, so the ranking is unbiased). "
                           : "") +
-                      "\"within noise\" marks candidates less than two combined standard errors from the choice: the search cannot tell them apart.");
+                      "\"within noise\" marks candidates whose difference from the choice Student's t-test does not find at the 5 % level: the search cannot tell them apart.");
         foreach (var r in results)
         {
             sb.AppendLine();

@@ -9,7 +9,7 @@ namespace NoiseSam.Harness.Tuning;
 /// <param name="Validation">Final validation accuracy (the figure the choice is made on).</param>
 /// <param name="Test">Final test accuracy (reported, never used for the choice).</param>
 /// <param name="Chosen">The candidate with the best mean validation accuracy.</param>
-/// <param name="WithinNoiseOfChosen">Not the choice, but within two combined standard errors of it on validation.</param>
+/// <param name="WithinNoiseOfChosen">Not the choice, and not told apart from it on validation by Student's t-test at 5 %.</param>
 public sealed record TuningCandidate(string Setting, string Id, Stat Validation, Stat Test, bool Chosen, bool WithinNoiseOfChosen);
 
 /// <summary>A search's outcome for one variant.</summary>

@@ -79,5 +79,19 @@ public sealed class CompareEndToEndTests
             Assert.True(bytes.Length > 10_000, $"{png}: only {bytes.Length} bytes");
             Assert.Equal(PngSignature, bytes[..8]);
         }
+
+        // --report-only rewrites the same report from runs.json without training.
+        string csv = File.ReadAllText(Path.Combine(outDir, ReportWriter.SummaryCsv));
+        File.Delete(Path.Combine(outDir, ReportWriter.SummaryMarkdown));
+        File.Delete(Path.Combine(outDir, Plots.LossCurves));
+        var again = CliHarness.Run(["compare", "--report-only", "--out", outDir]);
+        Assert.True(again.ExitCode == ExitCodes.Success, again.ToString());
+        Assert.DoesNotContain("seed 0 · started", again.Out, StringComparison.Ordinal);
+        Assert.Equal(md, File.ReadAllText(Path.Combine(outDir, ReportWriter.SummaryMarkdown)));
+        Assert.Equal(csv, File.ReadAllText(Path.Combine(outDir, ReportWriter.SummaryCsv)));
+        Assert.True(File.Exists(Path.Combine(outDir, Plots.LossCurves)));
+        var none = CliHarness.Run(["compare", "--report-only", "--out", dir["nothing-here"]]);
+        Assert.Equal(ExitCodes.Usage, none.ExitCode);
+        Assert.Contains("no runs.json in", none.Error, StringComparison.Ordinal);
     }
 }

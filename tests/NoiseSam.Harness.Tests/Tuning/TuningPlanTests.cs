@@ -92,7 +92,7 @@ public sealed class TuningPlanTests
     }
 
     [Fact]
-    public void StatDiffersOnlyBeyondTwoCombinedStandardErrors()
+    public void StatDiffersOnlyWhenStudentsTestSaysSo()
     {
         var x = Stat.Of([0.70, 0.72]);
         Assert.True(x.DiffersFrom(Stat.Of([0.60, 0.62])));
