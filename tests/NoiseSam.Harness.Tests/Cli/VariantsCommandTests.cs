@@ -61,6 +61,44 @@ public sealed class VariantsCommandTests
             Assert.Equal(type, entry.GeneratedType);
         }
     }
+
+    [Fact]
+    public void TheNominalDeclarationsKeepThePapersSettingsUnderTheirOwnNames()
+    {
+        // ALGORITHMS.md §11: lr 0.05 with momentum 0.9 and weight decay 5e-4 for every variant, K-SAM
+        // at lr 0.01; ρ 0.05 (ASAM 0.5, LookSAM 0.1); LookSAM α 0.7; NI-MBS σ 0.5.
+        PaperVariants.EnsureRegistered();
+        var nominal = PaperVariants.Nominal.ToDictionary(d => d.Name);
+        Assert.Equal(PaperVariants.Names.Select(n => n + "-paper").Order(), nominal.Keys.Order());
+        foreach (var d in PaperVariants.Nominal)
+        {
+            var b = d.EffectiveBaseOptimizer;
+            Assert.Equal((d.Name == "K-SAM-paper" ? 0.01 : 0.05, 0.9, 5e-4), (b.EffectiveLearningRate, b.EffectiveMomentum, b.EffectiveWeightDecay));
+            Assert.True(SamVariantRegistry.TryGet(d.Name, out var entry) && entry.Descriptor == d, d.Name);
+            Assert.Empty(d.Validate());
+        }
+        Assert.Equal(0.05, nominal["SAM-paper"].EffectiveRho);
+        Assert.Equal(0.5, nominal["ASAM-paper"].EffectiveRho);
+        Assert.Equal((0.1, 0.7), (nominal["LookSAM-5-paper"].EffectiveRho, nominal["LookSAM-5-paper"].Schedule!.EffectiveAlpha));
+        Assert.Equal(0.5, nominal["NI-MBS-paper"].Noise!.Sigma);
+        // The searched declarations differ from them only where the search chose (docs/tuning*.md).
+        var sam = PaperVariants.Descriptors.Single(d => d.Name == "SAM");
+        Assert.Equal(nominal["SAM-paper"] with { Name = "SAM", BaseOptimizer = sam.BaseOptimizer }, sam);
+    }
+
+    [Fact]
+    public void TheListSaysWhereEachVariantsSettingsComeFrom()
+    {
+        using var dir = new ScratchDir();
+        File.WriteAllText(dir["v.json"], """[{ "name": "mine-0.3", "rho": 0.3 }]""");
+        var r = CliHarness.Run("variants", "--variants-file", dir["v.json"]);
+        Assert.True(r.ExitCode == ExitCodes.Success, r.ToString());
+        // A row's first line starts with its name (declarations wrap onto further lines).
+        string Row(string name) => r.Out.Split('\n').First(l => l.StartsWith($"│ {name} ", StringComparison.Ordinal));
+        Assert.Contains("search", Row("SGD"), StringComparison.Ordinal);
+        Assert.Contains("paper (ALGORITHMS.md", Row("SGD-paper"), StringComparison.Ordinal);
+        Assert.Contains("--variants-file", Row("mine-0.3"), StringComparison.Ordinal);
+    }
 }
 
 [Collection(TorchCollection.Name)]
@@ -195,42 +233,5 @@ public sealed class BenchStepCommandTests
         Assert.Contains("unknown variant 'XYZ'", r.Error);
         Assert.Equal(ExitCodes.Usage, CliHarness.Run("bench-step", "--rounds", "0").ExitCode);
         Assert.Equal(ExitCodes.Usage, CliHarness.Run("bench-step", "--model", "nonet").ExitCode);
-    }
-
-    [Fact]
-    public void TheNominalDeclarationsKeepThePapersSettingsUnderTheirOwnNames()
-    {
-        // ALGORITHMS.md §11: lr 0.05 with momentum 0.9 and weight decay 5e-4 for every variant, K-SAM
-        // at lr 0.01; ρ 0.05 (ASAM 0.5, LookSAM 0.1); LookSAM α 0.7; NI-MBS σ 0.5.
-        PaperVariants.EnsureRegistered();
-        var nominal = PaperVariants.Nominal.ToDictionary(d => d.Name);
-        Assert.Equal(PaperVariants.Names.Select(n => n + "-paper").Order(), nominal.Keys.Order());
-        foreach (var d in PaperVariants.Nominal)
-        {
-            var b = d.EffectiveBaseOptimizer;
-            Assert.Equal((d.Name == "K-SAM-paper" ? 0.01 : 0.05, 0.9, 5e-4), (b.EffectiveLearningRate, b.EffectiveMomentum, b.EffectiveWeightDecay));
-            Assert.True(SamVariantRegistry.TryGet(d.Name, out var entry) && entry.Descriptor == d, d.Name);
-            Assert.Empty(d.Validate());
-        }
-        Assert.Equal(0.05, nominal["SAM-paper"].EffectiveRho);
-        Assert.Equal(0.5, nominal["ASAM-paper"].EffectiveRho);
-        Assert.Equal((0.1, 0.7), (nominal["LookSAM-5-paper"].EffectiveRho, nominal["LookSAM-5-paper"].Schedule!.EffectiveAlpha));
-        Assert.Equal(0.5, nominal["NI-MBS-paper"].Noise!.Sigma);
-        // The searched declarations differ from them only where the search chose (docs/tuning*.md).
-        var sam = PaperVariants.Descriptors.Single(d => d.Name == "SAM");
-        Assert.Equal(nominal["SAM-paper"] with { Name = "SAM", BaseOptimizer = sam.BaseOptimizer }, sam);
-    }
-
-    [Fact]
-    public void TheListSaysWhereEachVariantsSettingsComeFrom()
-    {
-        using var dir = new ScratchDir();
-        File.WriteAllText(dir["v.json"], """[{ "name": "mine-0.3", "rho": 0.3 }]""");
-        var r = CliHarness.Run("variants", "--variants-file", dir["v.json"]);
-        Assert.True(r.ExitCode == ExitCodes.Success, r.ToString());
-        string Row(string name) => r.Out.Split('\n').First(l => l.Contains($"│ {name} ", StringComparison.Ordinal));
-        Assert.Contains("search", Row("SGD"), StringComparison.Ordinal);
-        Assert.Contains("paper (ALGORITHMS.md", Row("SGD-paper"), StringComparison.Ordinal);
-        Assert.Contains("--variants-file", Row("mine-0.3"), StringComparison.Ordinal);
     }
 }
