@@ -20,8 +20,11 @@ public sealed record StudyOptions
     /// <summary>How σ becomes a standard deviation (each non-zero σ runs with each scaling).</summary>
     public IReadOnlyList<NoiseScaling> Scalings { get; init; } = [NoiseScaling.GradientNorm, NoiseScaling.MicroBatch];
 
-    /// <summary>Named baselines run next to the sweep (registered variant names, e.g. the paper's set).</summary>
-    public IReadOnlyList<string> Baselines { get; init; } = ["SGD", "ASAM", "ESAM", "LookSAM-5", "AE-SAM", "SS-SAM", "K-SAM"];
+    /// <summary>
+    /// Named baselines run next to the sweep (registered variant names, e.g. the paper's set). MBS and
+    /// NI-MBS appear twice on purpose: in the sweep at SAM's ρ, and here with their own searched ρ.
+    /// </summary>
+    public IReadOnlyList<string> Baselines { get; init; } = ["SGD", "ASAM", "ESAM", "LookSAM-5", "AE-SAM", "SS-SAM", "K-SAM", "MBS", "NI-MBS"];
 
     public IReadOnlyList<long> Seeds { get; init; } = [0, 1, 2];
 

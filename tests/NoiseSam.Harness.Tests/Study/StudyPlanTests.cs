@@ -18,7 +18,7 @@ public sealed class StudyPlanTests
         var sweep = plan.Where(c => c.Group == StudyGroup.Sweep).ToList();
         // σ = 0: 5 fractions; σ ∈ {0.25, 0.5, 1} × gnorm: 5 fractions; × mb: 4 (mb noise is zero at f = 1, i.e. SAM again).
         Assert.Equal(5 + 3 * 5 + 3 * 4, sweep.Count);
-        Assert.Equal(["SGD", "ASAM", "ESAM", "LookSAM-5", "AE-SAM", "SS-SAM", "K-SAM"], plan.Where(c => c.Group == StudyGroup.Baseline).Select(c => c.Descriptor.Name));
+        Assert.Equal(["SGD", "ASAM", "ESAM", "LookSAM-5", "AE-SAM", "SS-SAM", "K-SAM", "MBS", "NI-MBS"], plan.Where(c => c.Group == StudyGroup.Baseline).Select(c => c.Descriptor.Name));
         Assert.Equal(plan.Count, plan.Select(c => c.Id.ToLowerInvariant()).Distinct().Count());
         Assert.DoesNotContain(sweep, c => c.Fraction == 1 && c.Scaling == NoiseScaling.MicroBatch);
         foreach (double f in new[] { 1, 0.5, 0.25, 0.125, 0.0625 })
