@@ -30,7 +30,7 @@ public sealed record StudyConfig(string Id, StudyGroup Group, SamVariantDescript
             if (Group == StudyGroup.Tuning) return $"{Tuned} {Setting}";
             if (Group == StudyGroup.Base)
                 return string.Create(CultureInfo.InvariantCulture,
-                    $"{Descriptor.EffectiveBaseOptimizer.Kind} alone, lr {Descriptor.EffectiveBaseOptimizer.EffectiveLearningRate:R} (the sweep's)");
+                    $"{(Descriptor.EffectiveBaseOptimizer.Kind == OptimizerKind.Sgd ? "SGD" : "AdamW")} alone, lr {Descriptor.EffectiveBaseOptimizer.EffectiveLearningRate:R} (the sweep's)");
             string f = Fraction.ToString("0.####", CultureInfo.InvariantCulture);
             if (Sigma == 0) return Fraction == 1 ? "SAM" : $"MBS f={f}";
             string s = Sigma.ToString("0.###", CultureInfo.InvariantCulture);

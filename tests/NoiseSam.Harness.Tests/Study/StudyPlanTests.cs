@@ -87,7 +87,7 @@ public sealed class StudyPlanTests
         var base_ = Assert.Single(plan, c => c.Group == StudyGroup.Base);
         Assert.Equal(SchedulePolicy.Never, base_.Descriptor.Policy);
         Assert.Equal(options.BaseOptimizer, base_.Descriptor.BaseOptimizer);
-        Assert.Equal("Sgd alone, lr 0.01 (the sweep's)", base_.Label);
+        Assert.Equal("SGD alone, lr 0.01 (the sweep's)", base_.Label);
         Assert.All(plan.Where(c => c.Group == StudyGroup.Sweep), c => Assert.Equal(options.BaseOptimizer, c.Descriptor.BaseOptimizer));
     }
 }

@@ -131,7 +131,7 @@ public sealed class StudyReportTests
             new SamVariantDescriptor("SGD") { Schedule = new ScheduleSpec(SchedulePolicy.Never), BaseOptimizer = sweepBase with { LearningRate = 0.002 } }, 1, 0, null),
             Stat.Of([0.796, 0.798, 0.799]), Stat.Of([]), Stat.Of([]), Stat.Of([5]), 1, 1, 0);
         var lines = StudyReport.Verdict([Point(1, 0, [0.790, 0.792, 0.794]), ownLr, atSweep]);
-        Assert.StartsWith("**Premise**: SAM 79.20 ± 0.12 vs Sgd alone, lr 0.01 (the sweep's) 67.50 ± 0.29 (+11.70 pt, SAM really beats", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("**Premise**: SAM 79.20 ± 0.12 vs SGD alone, lr 0.01 (the sweep's) 67.50 ± 0.29 (+11.70 pt, SAM really beats", lines[0], StringComparison.Ordinal);
         Assert.StartsWith("**SGD with its own learning rate** (lr 0.002, chosen on validation): 79.77 ± 0.09 vs SAM 79.20 ± 0.12 (+0.57 pt, the base optimizer alone is really better)",
             lines[1], StringComparison.Ordinal);
     }
