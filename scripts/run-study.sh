@@ -18,7 +18,8 @@ import re, sys
 readme, study = sys.argv[1], sys.argv[2]
 text = open(study, encoding="utf-8").read()
 m = re.search(r"^## Verdict\n(.*?)(?=^## )", text, flags=re.S | re.M)
-verdict = m.group(1).strip() if m else "(no verdict yet)"
+# The verdict's bullets only: the page itself explains the test and what the proxy can say.
+verdict = "\n".join(l for l in m.group(1).splitlines() if l.startswith("- ")) if m else "(no verdict yet)"
 # Links in the report are relative to docs/; the README sits one folder up.
 verdict = re.sub(r"\]\((?!https?:)", "](docs/", verdict)
 block = "<!-- STUDY:BEGIN (scripts/run-study.sh) -->\n" + verdict + "\n<!-- STUDY:END -->"
