@@ -18,6 +18,10 @@ namespace NoiseSam.Harness.Sharpness;
 /// </summary>
 public static class HessianEigen
 {
+    // The alpha of a plain add_: TorchSharp's default is a Scalar left to its finaliser, which a
+    // collection on another thread can free while libtorch reads it (NoiseSam.Kernels.BatchNormSlot).
+    private static readonly Scalar KeptOne = 1.0;
+
     /// <summary>
     /// The top Hessian eigenvalue of the probe's mean cross-entropy by <paramref name="method"/>,
     /// where the cap, tolerance and seed mean what each method's options say
@@ -154,7 +158,7 @@ public static class HessianEigen
                 var loss = nn.functional.cross_entropy(model.forward(x), y, reduction: nn.Reduction.Sum).div(samples);
                 var part = HessianVectorProduct(loss, parameters, v);
                 using var noGrad = torch.no_grad();
-                for (int i = 0; i < hv.Length; i++) hv[i].add_(part[i]);
+                for (int i = 0; i < hv.Length; i++) hv[i].add_(part[i], KeptOne);
             }
             return hv;
         };
@@ -205,7 +209,9 @@ public static class HessianEigen
                 double norm = Math.Sqrt(Dot(hv, hv));
                 // ‖Hv − λv‖: H has an eigenvalue within it of λ.
                 Tensor[] r;
-                using (torch.no_grad()) r = hv.Select((t, i) => t.add(v[i], alpha: -lambda)).ToArray();
+                using (torch.no_grad())
+                using (Scalar minusLambda = -lambda)
+                    r = hv.Select((t, i) => t.add(v[i], alpha: minusLambda)).ToArray();
                 double residual = Math.Sqrt(Dot(r, r));
                 history.Add(lambda);
                 residuals.Add(residual == 0 ? 0 : residual / Math.Abs(lambda));
@@ -261,7 +267,10 @@ public static class HessianEigen
                 // loses digits that showed in λ_max at the 1e-6 level).
                 for (int pass = 0; pass < 2; pass++)
                     foreach (var q in basis)
-                        w.add_(q, alpha: -q.mul(w).sum(ScalarType.Float64).item<double>());
+                    {
+                        using Scalar coefficient = -q.mul(w).sum(ScalarType.Float64).item<double>();
+                        w.add_(q, alpha: coefficient);
+                    }
                 double beta = Math.Sqrt(Dot64(w, w));
                 alphas.Add(alpha);
                 if (!double.IsFinite(alpha) || !double.IsFinite(beta))

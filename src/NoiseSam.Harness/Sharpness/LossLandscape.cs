@@ -102,10 +102,11 @@ public static class LossLandscape
                         using (var scope = torch.NewDisposeScope())
                         using (torch.no_grad())
                         {
+                            using Scalar alphaA = a, alphaB = b;
                             foreach (int i in moving)
                             {
-                                var moved = backup[i].add(directions[0][i], alpha: a);
-                                if (surface) moved = moved.add(directions[1][i], alpha: b);
+                                var moved = backup[i].add(directions[0][i], alpha: alphaA);
+                                if (surface) moved = moved.add(directions[1][i], alpha: alphaB);
                                 parameters[i].copy_(moved);
                             }
                         }

@@ -77,7 +77,8 @@ public static class MSharpness
                     double perturbed;
                     using (torch.no_grad())
                     {
-                        for (int i = 0; i < inputs.Length; i++) inputs[i].add_(g[i], alpha: rho / norm);
+                        using Scalar step = rho / norm;
+                        for (int i = 0; i < inputs.Length; i++) inputs[i].add_(g[i], alpha: step);
                         perturbed = chunkLoss(start, len).to(ScalarType.Float64).item<double>();
                     }
                     backup.Restore();

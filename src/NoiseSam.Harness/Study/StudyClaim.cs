@@ -28,7 +28,7 @@ public sealed record StudyClaimInfo(string Host, int Pid, DateTimeOffset Process
 /// force is the one of highest generation g. A claim is stale when its process is known dead (same
 /// machine: no process with that pid and start time) or, from another machine, when its file has
 /// not been touched for the timeout: the holder touches it every quarter timeout while it works
-/// (<see cref="KeepAlive"/>). A stale claim is taken over by creating generation g + 1, again with
+/// (<see cref="Heartbeat"/>). A stale claim is taken over by creating generation g + 1, again with
 /// create-new, so only one taker wins; a holder that finds a higher generation has lost the run
 /// and stops. A finished run's record is written before its claim is removed, so a process that
 /// claims a run checks for the record once more and never recomputes it.
@@ -127,18 +127,17 @@ public sealed class StudyClaim : IDisposable
     }
 
     /// <summary>
-    /// Touches the claim every <paramref name="interval"/> until disposed; calls <paramref name="lost"/>
-    /// once if another process took the run over (the caller should stop working on it).
+    /// A heartbeat that the working thread calls as it goes (after every training step): it touches
+    /// the claim when <paramref name="interval"/> has passed since the last touch and calls
+    /// <paramref name="lost"/> once if another process took the run over (the caller should stop).
     /// </summary>
-    public IDisposable KeepAlive(TimeSpan interval, Action lost)
-    {
-        ArgumentNullException.ThrowIfNull(lost);
-        int fired = 0;
-        return new Timer(_ =>
-        {
-            if (!Touch() && Interlocked.Exchange(ref fired, 1) == 0) lost();
-        }, null, interval, interval);
-    }
+    /// <remarks>
+    /// Not a timer: a timer's callback allocates on a pool thread, and a collection it starts while
+    /// the training thread is inside a libtorch call can free a TorchSharp Scalar that call is still
+    /// reading (see <c>NoiseSam.Kernels.BatchNormSlot</c>). Beating on the training thread keeps every
+    /// collection of a training process at a point where no native call is in flight.
+    /// </remarks>
+    public ClaimHeartbeat Heartbeat(TimeSpan interval, Action lost) => new(this, interval, lost);
 
     /// <summary>Gives the run up (cancelled, failed): removes this claim's file, so another process may take the run at once.</summary>
     public void Release() => TryDelete(Path);

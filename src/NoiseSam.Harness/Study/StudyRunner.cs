@@ -148,7 +148,7 @@ public sealed partial class StudyRunner
             Report("train", done, runs.Count, $"{config.Label} seed {seed}", skipped);
             using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             RunResult run;
-            using (claim.KeepAlive(KeepAliveInterval, lost.Cancel))
+            var heartbeat = claim.Heartbeat(KeepAliveInterval, lost.Cancel);
             {
                 run = Trainer.Run(new TrainingOptions
                 {
@@ -163,7 +163,7 @@ public sealed partial class StudyRunner
                     CheckpointDirectory = Store.CheckpointDirectory(config.Id, seed),
                     Resume = true,
                     FinalModelPath = Store.ModelPath(config.Id, seed),
-                }, _data, _callbacks.Training?.Invoke(config, seed), lost.Token);
+                }, _data, WithHeartbeat(_callbacks.Training?.Invoke(config, seed), heartbeat), lost.Token);
                 if (!run.Completed && !run.Diverged)
                 {
                     if (cancel.IsCancellationRequested || claim.IsHeld) return false;
@@ -191,6 +191,19 @@ public sealed partial class StudyRunner
         Report("train", done, runs.Count, "", skipped);
         return true;
     }
+
+    // The caller's hooks, with the claim's heartbeat after every step and before each evaluation.
+    private static TrainingCallbacks WithHeartbeat(TrainingCallbacks? inner, ClaimHeartbeat heartbeat) => new()
+    {
+        Progress = p =>
+        {
+            heartbeat.Beat();
+            inner?.Progress?.Invoke(p);
+        },
+        StepCompleted = inner?.StepCompleted,
+        EpochCompleted = inner?.EpochCompleted,
+        Message = inner?.Message,
+    };
 
     /// <summary>Every finished run's record (in plan order); runs not trained yet are left out.</summary>
     public IReadOnlyList<StudyRunRecord> FinishedRuns()

@@ -52,6 +52,11 @@ public static class Trainer
             throw new ArgumentException($"unknown model '{options.Model}'; known models: {string.Join(", ", ModelZoo.Names)}");
         if (options.Threads > 0) torch.set_num_threads(options.Threads);
         int threads = torch.get_num_threads();
+        // The previous run's garbage (a model, probes, thousands of tensors) is finalised now, on this
+        // thread's time, not by the finaliser thread while this run's first steps are in libtorch: a
+        // collection that thread starts mid-call can free a TorchSharp Scalar the call still reads.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
 
         var descriptor = entry.Descriptor;
         var train = data.Train;

@@ -63,6 +63,9 @@ public readonly record struct OptimizerSegment(long Offset, long Length, double 
 /// <summary>A base optimizer over the flat parameter and gradient buffers.</summary>
 public abstract class FlatOptimizer : IDisposable
 {
+    // The alpha of a plain in-place add: TorchSharp's default one is a finaliser-freed Scalar (see BatchNormSlot).
+    private protected static readonly Scalar One = 1.0;
+
     private protected FlatOptimizer(OptimizerSegment[]? segments) => Segments = segments;
 
     /// <summary>The parameter groups (null: one group, multiplier 1, decay on every parameter).</summary>
@@ -159,7 +162,7 @@ public sealed class FlatSgd : FlatOptimizer
         if (momentum != 0)
         {
             if (buffer is null) buffer = grad.clone().DetachFromDisposeScope();
-            else buffer.mul_(mu).add_(grad);
+            else buffer.mul_(mu).add_(grad, One);
             if (nesterov) grad.add_(buffer, alpha: mu);
             else d = buffer;
         }
@@ -244,7 +247,7 @@ public sealed class FlatAdamW : FlatOptimizer
         expAvgSq.mul_(b2).addcmul_(grad, grad, value: oneMinusB2);
         // grad is free now: reuse it for the denominator instead of allocating.
         grad.copy_(expAvgSq).sqrt_();
-        grad.div_(bc2).add_(eps);
+        grad.div_(bc2).add_(eps, One);
         if (Segments is null)
         {
             values.addcdiv_(expAvg, grad, value: stepSize);

@@ -33,7 +33,7 @@ public sealed partial class SamStepCore
     {
         using (StepProfiler.Measure("zero grad", StepPhaseKind.Parameters))
             Flat.ZeroGrad();
-        SetBatchNormUpdates(updateBatchNorm);
+        BeginPasses(updateBatchNorm);
         try
         {
             var (start, count) = ChunkRange(chunk);
@@ -46,7 +46,7 @@ public sealed partial class SamStepCore
         }
         finally
         {
-            SetBatchNormUpdates(true);
+            EndPasses();
         }
     }
 

@@ -38,14 +38,14 @@ public sealed partial class SamStepCore
         using var phase = StepProfiler.Measure("LookSAM direction", StepPhaseKind.Parameters);
         var g = direction!;
         var coefficient = g.dot(Flat.Grad).div_(g.dot(g).clamp_min_(Tiny)).neg_();
-        g.mul_(coefficient).add_(Flat.Grad);
+        g.mul_(coefficient).add_(Flat.Grad, One);
         RefreshDirectionNorm();
         hasDirection = true;
     }
 
     private void RefreshDirectionNorm()
     {
-        using var inverse = direction!.norm().add_(SamEpsilon).reciprocal_();
+        using var inverse = direction!.norm().add_(SamEpsilon, One).reciprocal_();
         inverseDirectionNorm!.copy_(inverse);
     }
 }

@@ -22,7 +22,7 @@ public sealed partial class SamStepCore
     {
         using (StepProfiler.Measure("zero grad", StepPhaseKind.Parameters))
             Flat.ZeroGrad();
-        SetBatchNormUpdates(updateBatchNorm);
+        BeginPasses(updateBatchNorm);
         try
         {
             if (indices is not null || Plan.Chunks == 1)
@@ -43,7 +43,7 @@ public sealed partial class SamStepCore
         }
         finally
         {
-            SetBatchNormUpdates(true);
+            EndPasses();
             if (tensorsFrozen) Unfreeze();
         }
     }
@@ -51,7 +51,7 @@ public sealed partial class SamStepCore
     /// <summary>Per-sample losses on the selected samples without gradients.</summary>
     public Tensor Losses(Tensor? indices, bool updateBatchNorm)
     {
-        SetBatchNormUpdates(updateBatchNorm);
+        BeginPasses(updateBatchNorm);
         try
         {
             using var _ = torch.no_grad();
@@ -64,7 +64,7 @@ public sealed partial class SamStepCore
         }
         finally
         {
-            SetBatchNormUpdates(true);
+            EndPasses();
         }
     }
 
@@ -145,9 +145,14 @@ public sealed partial class SamStepCore
     // "forward 32": the pass and its rows, so that passes on a micro-batch show apart from full-batch ones.
     private static string PassName(string pass, long rows) => StepProfiler.IsActive ? $"{pass} {rows}" : pass;
 
-    private void SetBatchNormUpdates(bool update)
+    private void BeginPasses(bool updateBatchNorm)
     {
-        foreach (var slot in batchNorms) slot.Freeze(!update);
+        foreach (var slot in batchNorms) slot.BeginPass(updateBatchNorm);
+    }
+
+    private void EndPasses()
+    {
+        foreach (var slot in batchNorms) slot.EndPass();
     }
 
     // A pass threw (a user's closure, out of memory): leave the model as the step found it, weights

@@ -77,12 +77,12 @@ public sealed partial class SamStepCore
         backup!.copy_(values);
         perturbed = true;
         using Scalar e = eta, r = rho * rhoScale;
-        var t = values.abs().add_(e);
+        var t = values.abs().add_(e, One);
         foreach (var slice in Flat.Slices)
             if (!slice.IsWeight)
                 t.narrow(0, slice.Offset, slice.Length).fill_(One);
         var tg = t.mul(Flat.Grad);
-        var scale = tg.norm().add_(AsamEpsilon).reciprocal_().mul_(r);
+        var scale = tg.norm().add_(AsamEpsilon, One).reciprocal_().mul_(r);
         values.addcmul_(tg.mul_(t), scale, One);
     }
 
@@ -102,7 +102,7 @@ public sealed partial class SamStepCore
             if (MaskRandom.NextDouble() >= beta)
                 grad.narrow(0, slice.Offset, slice.Length).zero_();
         using Scalar b = beta, r = rho * rhoScale;
-        var scale = grad.norm().add_(EsamEpsilon).mul_(b).reciprocal_().mul_(r);
+        var scale = grad.norm().add_(EsamEpsilon, One).mul_(b).reciprocal_().mul_(r);
         values.addcmul_(grad, scale, One);
     }
 

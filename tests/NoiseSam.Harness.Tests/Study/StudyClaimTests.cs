@@ -67,11 +67,26 @@ public sealed class StudyClaimTests
         Assert.False(mine.IsHeld);
         Assert.False(mine.Touch());
 
-        using var lost = new ManualResetEventSlim();
-        using (mine.KeepAlive(TimeSpan.FromMilliseconds(20), lost.Set))
-            Assert.True(lost.Wait(TimeSpan.FromSeconds(30)));
+        int lost = 0;
+        var heartbeat = mine.Heartbeat(TimeSpan.Zero, () => lost++);
+        Assert.False(heartbeat.Beat());
+        Assert.False(heartbeat.Beat());
+        Assert.Equal(1, lost);
         mine.Release();
         Assert.Equal(["claim-1.json"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void AHeartbeatTouchesTheClaimOnlyOnceItsIntervalHasPassed()
+    {
+        using var dir = new ScratchDir();
+        using var mine = StudyClaim.TryAcquire(dir.Path, Timeout, null, out _)!;
+        var old = DateTime.UtcNow - TimeSpan.FromHours(1);
+        File.SetLastWriteTimeUtc(mine.Path, old);
+        Assert.True(mine.Heartbeat(TimeSpan.FromHours(1), () => Assert.Fail("not lost")).Beat());
+        Assert.True(File.GetLastWriteTimeUtc(mine.Path) < old + TimeSpan.FromSeconds(1));
+        Assert.True(mine.Heartbeat(TimeSpan.Zero, () => Assert.Fail("not lost")).Beat());
+        Assert.True(File.GetLastWriteTimeUtc(mine.Path) > old + TimeSpan.FromMinutes(59));
     }
 
     [Fact]
