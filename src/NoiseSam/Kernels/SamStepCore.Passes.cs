@@ -102,7 +102,11 @@ public sealed partial class SamStepCore
         {
             var target = batch.Target!;
             Tensor x = input, y = target;
-            if (indices is not null)
+            if (IsHead(indices))
+            {
+                (x, y) = (input.narrow(0, 0, count), target.narrow(0, 0, count));
+            }
+            else if (indices is not null)
             {
                 using var gather = StepProfiler.Measure("gather rows", StepPhaseKind.Selection);
                 (x, y) = (input.index_select(0, indices), target.index_select(0, indices));

@@ -21,12 +21,24 @@ public sealed partial class SamStepCore
     /// <summary>m = ⌈f·b⌉, at least 1 and at most b (0 for a batch of no rows, whose step is then skipped like SAM's).</summary>
     public long MicroBatchSize(double fraction) => Math.Clamp((long)Math.Ceiling(fraction * BatchSize - 1e-9), Math.Min(1, BatchSize), BatchSize);
 
-    /// <summary>The first m samples.</summary>
+    /// <summary>
+    /// The first m samples. The index tensor is made once and kept (until m or the device changes),
+    /// and a pass given it takes the rows as a <c>narrow</c> view of the batch, not a gathered copy.
+    /// </summary>
     public Tensor SelectHead(long m)
     {
         using var phase = StepProfiler.Measure("select", StepPhaseKind.Selection);
-        return torch.arange(m, dtype: ScalarType.Int64, device: rowDevice);
+        if (headRows is null || headRowCount != m || headRowDevice!.type != rowDevice.type || headRowDevice.index != rowDevice.index)
+        {
+            headRows?.Dispose();
+            headRows = torch.arange(m, dtype: ScalarType.Int64, device: rowDevice).DetachFromDisposeScope();
+            (headRowCount, headRowDevice) = (m, rowDevice);
+        }
+        return headRows;
     }
+
+    // The rows of SelectHead when `indices` is its kept tensor: a leading range, taken as a view.
+    private bool IsHead(Tensor? indices) => indices is not null && ReferenceEquals(indices, headRows);
 
     /// <summary>m distinct samples drawn uniformly (host stream: no device read).</summary>
     public Tensor SelectRandom(long m)

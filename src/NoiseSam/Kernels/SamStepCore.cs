@@ -38,6 +38,10 @@ public sealed partial class SamStepCore : IDisposable
     private readonly (string Name, Parameter Parameter, bool Trainable)[] trainableSet;
     private SamBatch batch = null!;
     private Device rowDevice = CPU;
+    // SelectHead's index tensor, kept across steps (0 … m − 1 on rowDevice).
+    private Tensor? headRows;
+    private long headRowCount;
+    private Device? headRowDevice;
 
     public SamStepCore(nn.Module model, SamStepOptions? options, SamVariantDescriptor descriptor)
     {
@@ -262,6 +266,7 @@ public sealed partial class SamStepCore : IDisposable
         direction?.Dispose();
         inverseDirectionNorm?.Dispose();
         noiseGenerator?.Dispose();
+        headRows?.Dispose();
         foreach (var slot in batchNorms) slot.Dispose();
         Flat.Dispose();
     }
