@@ -46,12 +46,24 @@ public sealed class HostRandom
     public long[] Sample(long n, long count)
     {
         var pool = new long[n];
+        return SampleInto(pool, count).ToArray();
+    }
+
+    /// <summary>
+    /// <see cref="Sample"/> without allocating: shuffles the first <paramref name="count"/> places of
+    /// <paramref name="pool"/> (n = its length, refilled with 0..n−1 first) and returns them. The
+    /// same draws, so the same rows, as <see cref="Sample"/>.
+    /// </summary>
+    public ReadOnlySpan<long> SampleInto(long[] pool, long count)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        long n = pool.Length;
         for (long i = 0; i < n; i++) pool[i] = i;
         for (long i = 0; i < count; i++)
         {
             long j = i + NextInt64(n - i);
             (pool[i], pool[j]) = (pool[j], pool[i]);
         }
-        return pool[..(int)count];
+        return pool.AsSpan(0, (int)count);
     }
 }

@@ -40,16 +40,36 @@ public sealed partial class SamStepCore
     // The rows of SelectHead when `indices` is its kept tensor: a leading range, taken as a view.
     private bool IsHead(Tensor? indices) => indices is not null && ReferenceEquals(indices, headRows);
 
-    /// <summary>m distinct samples drawn uniformly (host stream: no device read).</summary>
+    /// <summary>
+    /// m distinct samples drawn uniformly (host stream: no device read). The rows are written into
+    /// an index tensor kept across steps; on a GPU they go up from page-locked memory with a
+    /// non-blocking copy, which waits for nothing (the previous step's end-of-step read has drained
+    /// the stream, so the copy of the step before is done when the buffer is written again).
+    /// </summary>
     public Tensor SelectRandom(long m)
     {
-        long[] rows;
+        ReadOnlySpan<long> rows;
         using (StepProfiler.Measure("select", StepPhaseKind.Selection))
-            rows = SelectionRandom.Sample(BatchSize, m);
-        // A blocking host→device copy of the indices (libtorch's to(device) from pageable memory
-        // ends with a stream synchronisation on CUDA): a host sync point; on CPU it is no copy.
-        using (StepProfiler.Measure("index upload", StepPhaseKind.Host))
-            return torch.tensor(rows, device: rowDevice);
+        {
+            if (samplePool is null || samplePool.Length != BatchSize) samplePool = new long[BatchSize];
+            rows = SelectionRandom.SampleInto(samplePool, m);
+        }
+        using var phase = StepProfiler.Measure("index upload", StepPhaseKind.Selection);
+        if (randomRows is null || randomRowCount != m || randomRowDevice!.type != rowDevice.type || randomRowDevice.index != rowDevice.index)
+        {
+            randomRowsHost?.Dispose();
+            if (!ReferenceEquals(randomRows, randomRowsHost)) randomRows?.Dispose();
+            bool onHost = rowDevice.type == DeviceType.CPU;
+            // The unpinned tensor of a GPU step stays in the step's dispose scope and goes with it.
+            var fresh = torch.empty(m, ScalarType.Int64);
+            randomRowsHost = (onHost ? fresh : fresh.pin_memory()).DetachFromDisposeScope();
+            randomRows = onHost ? randomRowsHost : torch.empty(m, ScalarType.Int64, device: rowDevice).DetachFromDisposeScope();
+            (randomRowCount, randomRowDevice) = (m, rowDevice);
+        }
+        using (var host = randomRowsHost!.data<long>())
+            host.CopyFrom(rows, 0, 0);
+        if (!ReferenceEquals(randomRows, randomRowsHost)) randomRows.copy_(randomRowsHost, true);
+        return randomRows;
     }
 
     /// <summary>K-SAM: the m samples with the largest loss.</summary>

@@ -42,6 +42,12 @@ public sealed partial class SamStepCore : IDisposable
     private Tensor? headRows;
     private long headRowCount;
     private Device? headRowDevice;
+    // SelectRandom's buffers: the Fisher–Yates pool, the host index tensor (page-locked on a GPU) and
+    // the device one (the same tensor on the CPU), kept across steps.
+    private long[]? samplePool;
+    private Tensor? randomRows, randomRowsHost;
+    private long randomRowCount;
+    private Device? randomRowDevice;
 
     public SamStepCore(nn.Module model, SamStepOptions? options, SamVariantDescriptor descriptor)
     {
@@ -267,6 +273,8 @@ public sealed partial class SamStepCore : IDisposable
         inverseDirectionNorm?.Dispose();
         noiseGenerator?.Dispose();
         headRows?.Dispose();
+        if (!ReferenceEquals(randomRows, randomRowsHost)) randomRows?.Dispose();
+        randomRowsHost?.Dispose();
         foreach (var slot in batchNorms) slot.Dispose();
         Flat.Dispose();
     }
