@@ -94,7 +94,7 @@ internal static class CommonOptions
     public static Option<string> MaxSkipped() => new("--max-skipped")
     {
         Description = "Stop a run as diverged (exit code 3) once the steps of one epoch skipped for a non-finite loss or gradient reach this share " +
-                      "of the epoch's steps: a number in (0, 1] (1, the default: every step of an epoch; 0.1 stops early), or 'off'. See docs/cli.md.",
+                      "of the epoch's steps: a number in (0, 1] (1, the default: every step of an epoch; 0.1 stops early), or 'off' (every epoch runs). Either way a run whose final test loss is not finite exits as diverged. See docs/cli.md.",
         DefaultValueFactory = _ => "1",
         HelpName = "share|off",
     };

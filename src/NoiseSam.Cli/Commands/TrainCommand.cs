@@ -198,7 +198,7 @@ internal static class TrainCommand
         int timingRounds, TrainingOptions options)
     {
         int code = run.Completed ? ExitCodes.Success : context.Cancel.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Success;
-        if (TrainResult.Diverged(run)) code = ExitCodes.Diverged;
+        if (run.Diverged) code = ExitCodes.Diverged;
         double? ratio = null;
         Harness.Sharpness.EigenEstimate? eigen = null;
         try

@@ -72,18 +72,6 @@ public sealed record TrainResult
     public bool? LambdaMaxConverged { get; init; }
     public int? LambdaMaxIterations { get; init; }
 
-    /// <summary>
-    /// A run diverged when every step of an epoch was skipped (the weights stopped changing), or
-    /// when its model's test loss is not finite after the last epoch.
-    /// </summary>
-    public static bool Diverged(RunResult run)
-    {
-        ArgumentNullException.ThrowIfNull(run);
-        if (run.Diverged) return true;
-        if (run.Records.Any(r => r.Steps > 0 && r.SkippedSteps == r.Steps)) return true;
-        return run.Completed && run.Records.Count > 0 && !double.IsFinite(run.Records[^1].TestLoss);
-    }
-
     /// <summary>The result of <paramref name="run"/>; <paramref name="exitCode"/> is what the command returns.</summary>
     public static TrainResult From(RunResult run, int exitCode, double? stepTimeRatio, EigenEstimate? lambdaMax)
     {

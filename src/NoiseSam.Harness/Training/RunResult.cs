@@ -40,8 +40,9 @@ public sealed record RunResult
     /// <summary>True when every epoch ran (false after <see cref="TrainingOptions.MaxSteps"/>, cancellation or divergence).</summary>
     public required bool Completed { get; init; }
     /// <summary>
-    /// The run stopped because the skipped steps of an epoch reached <see cref="TrainingOptions.DivergenceShare"/>:
-    /// its last record holds that epoch's steps, with NaN losses and accuracies (the model was not evaluated).
+    /// The run diverged: it stopped because the skipped steps of an epoch reached
+    /// <see cref="TrainingOptions.DivergenceShare"/> (its last record holds that epoch's steps, with NaN
+    /// losses and accuracies: the model was not evaluated), or the test loss after the last epoch is not finite.
     /// </summary>
     public bool Diverged { get; init; }
     /// <summary>Epochs that came from a checkpoint (0 for a fresh run).</summary>

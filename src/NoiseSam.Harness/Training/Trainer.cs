@@ -220,6 +220,11 @@ public static class Trainer
                 callbacks.EpochCompleted?.Invoke(record);
             }
 
+            // One rule for every caller (train's exit code and --result-json, compare, the study):
+            // stopped for its skipped steps, or a non-finite test loss after the last epoch. With the
+            // stop turned off (DivergenceShare null) skipped steps are counted, not judged: the user asked to go on.
+            diverged = diverged || (completed && records.Count > 0 && !double.IsFinite(records[^1].TestLoss));
+
             if (completed && options.FinalModelPath is string finalPath)
                 IO.AtomicFile.WriteAllBytes(finalPath, SaveModel(model));   // creates the folder
 
