@@ -212,6 +212,7 @@ public static class StudyReport
                     $"{Pct(own.Accuracy)} vs SAM {Pct(sam.Accuracy)} ({Signed(-e * 100)} pt, {verdict})."));
             }
         }
+        lines.AddRange(OwnRadiusLines(summary, sam));
         foreach (double f in sweep.Select(s => s.Config.Fraction).Where(f => f < 1).Distinct().OrderDescending())
         {
             var mbs = sweep.FirstOrDefault(s => s.Config.Fraction == f && s.Config.Sigma == 0);
@@ -251,6 +252,43 @@ public static class StudyReport
             lines.Add(string.Join("; ", parts) + ".");
         }
         return lines;
+    }
+
+    // The sweep holds SAM's radius at every fraction. Micro-batch baselines declared with a radius of
+    // their own (searched on validation) say how much of a micro-batch's loss is that choice: each
+    // is compared with SAM, and a noisy one with the noiseless baseline of the same fraction and radius.
+    private static IEnumerable<string> OwnRadiusLines(IReadOnlyList<StudySummary> summary, StudySummary sam)
+    {
+        double samRho = sam.Config.Descriptor.EffectiveRho;
+        var own = summary.Where(s => s.Config.Group == StudyGroup.Baseline && s.Config.Descriptor.MicroBatch is { EffectiveFraction: < 1, EffectiveSelection: not MicroBatchSelection.TopLoss }
+                                     && s.Config.Descriptor.EffectiveRho != samRho && s.Accuracy.N > 0).ToList();
+        foreach (var b in own)
+        {
+            var d = b.Config.Descriptor;
+            double f = d.MicroBatch!.EffectiveFraction;
+            double e = b.Accuracy.Mean - sam.Accuracy.Mean;
+            string test = b.Accuracy.N < 2 || sam.Accuracy.N < 2 ? "one seed: no test"
+                : !b.Accuracy.DiffersFrom(sam.Accuracy) ? "within noise" : e > 0 ? "really better than SAM" : "really below SAM";
+            string flat = b.Eigenvalue.N > 0 && sam.Eigenvalue.N > 0
+                ? string.Create(Inv, $"; λ_max {b.Eigenvalue.Mean:F1} vs SAM {sam.Eigenvalue.Mean:F1}" +
+                    $"{(b.Eigenvalue.DiffersFrom(sam.Eigenvalue) ? (b.Eigenvalue.Mean < sam.Eigenvalue.Mean ? " (flatter)" : " (sharper)") : "")}")
+                : "";
+            string noise = "";
+            if (d.Noise is not null)
+            {
+                var plain = own.FirstOrDefault(o => o.Config.Descriptor.Noise is null && o.Config.Descriptor.MicroBatch!.EffectiveFraction == f
+                                                    && o.Config.Descriptor.EffectiveRho == d.EffectiveRho);
+                if (plain is not null)
+                {
+                    double g = b.Accuracy.Mean - plain.Accuracy.Mean;
+                    noise = string.Create(Inv, $"; against {plain.Config.Label} at the same radius {Signed(g * 100)} pt " +
+                        $"({(b.Accuracy.N < 2 || plain.Accuracy.N < 2 ? "one seed: no test" : b.Accuracy.DiffersFrom(plain.Accuracy) ? (g > 0 ? "noise really helps" : "noise really hurts") : "noise makes no real difference")})");
+                }
+            }
+            yield return string.Create(Inv,
+                $"**{b.Config.Label} with its own radius** (ρ {d.EffectiveRho:R}, chosen on validation; f = {f:0.####}): {Pct(b.Accuracy)} vs SAM (ρ {samRho:R}) " +
+                $"{Pct(sam.Accuracy)} ({Signed(e * 100)} pt, {test}){flat}{noise}. The sweep below holds SAM's ρ at every fraction, so its micro-batch losses are partly that choice of radius.");
+        }
     }
 
     /// <summary>The per-configuration numbers as CSV (invariant culture, one row per configuration).</summary>

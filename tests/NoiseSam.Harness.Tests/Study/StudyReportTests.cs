@@ -135,4 +135,26 @@ public sealed class StudyReportTests
         Assert.StartsWith("**SGD with its own learning rate** (lr 0.002, chosen on validation): 79.77 ± 0.09 vs SAM 79.20 ± 0.12 (+0.57 pt, the base optimizer alone is really better)",
             lines[1], StringComparison.Ordinal);
     }
+    [Fact]
+    public void MicroBatchBaselinesWithARadiusOfTheirOwnAreComparedWithSamAndNoiseWithItsNoiselessTwin()
+    {
+        static StudySummary Baseline(string name, double rho, MicroBatchSelection selection, bool noise, double[] accuracy) => new(
+            new StudyConfig(name, StudyGroup.Baseline, new SamVariantDescriptor(name)
+            {
+                Rho = rho,
+                MicroBatch = new MicroBatchSpec { Fraction = 0.25, Selection = selection },
+                Noise = noise ? new NoiseSpec(NoiseDistribution.Gaussian) { Sigma = 0.5 } : null,
+            }, 0.25, noise ? 0.5 : 0, null),
+            Stat.Of(accuracy), Stat.Of([]), Stat.Of([]), Stat.Of([5]), 1.3, 1.25, 0);
+        var lines = StudyReport.Verdict([
+            Point(1, 0, [0.790, 0.792, 0.794]),
+            Baseline("MBS", 0.1, MicroBatchSelection.Random, false, [0.802, 0.804, 0.806]),
+            Baseline("NI-MBS", 0.1, MicroBatchSelection.Random, true, [0.801, 0.804, 0.807]),
+            Baseline("K-SAM", 0.01, MicroBatchSelection.TopLoss, false, [0.69, 0.70, 0.71]),
+        ]);
+        Assert.DoesNotContain(lines, l => l.Contains("K-SAM", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("**MBS with its own radius** (ρ 0.1, chosen on validation; f = 0.25): 80.40 ± 0.12 vs SAM (ρ 0.05) 79.20 ± 0.12 (+1.20 pt, really better than SAM)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("**NI-MBS with its own radius**", StringComparison.Ordinal)
+                                    && l.Contains("against MBS at the same radius +0.00 pt (noise makes no real difference)", StringComparison.Ordinal));
+    }
 }
