@@ -66,9 +66,11 @@ public sealed partial class SamStepCore
             randomRows = onHost ? randomRowsHost : torch.empty(m, ScalarType.Int64, device: rowDevice).DetachFromDisposeScope();
             (randomRowCount, randomRowDevice) = (m, rowDevice);
         }
-        using (var host = randomRowsHost!.data<long>())
-            host.CopyFrom(rows, 0, 0);
-        if (!ReferenceEquals(randomRows, randomRowsHost)) randomRows.copy_(randomRowsHost, true);
+        // A batch of no rows (a skipped step) has nothing to write: TorchSharp's accessor refuses an empty copy.
+        if (m > 0)
+            using (var host = randomRowsHost!.data<long>())
+                host.CopyFrom(rows, 0, 0);
+        if (!ReferenceEquals(randomRows, randomRowsHost)) randomRows.copy_(randomRowsHost!, nonBlocking: true);
         return randomRows;
     }
 
