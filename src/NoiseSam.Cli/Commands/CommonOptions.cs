@@ -163,8 +163,12 @@ internal static class CommonOptions
             throw new UsageException($"--data-dir: no such directory '{dir}'");
     }
 
-    /// <summary>The progress display every long command uses: bars stay on screen, with elapsed and remaining time (<see cref="RunDisplay.Columns"/>).</summary>
+    /// <summary>
+    /// The progress display every long command uses: bars stay on screen, with elapsed and remaining
+    /// time (<see cref="RunDisplay.Columns"/>), redrawn by the training thread (<see cref="ProgressRedraw"/>).
+    /// </summary>
     public static Progress ProgressBars(CliContext context) => context.Console.Progress()
+        .AutoRefresh(false)
         .AutoClear(false)
         .HideCompleted(false)
         .Columns(RunDisplay.Columns(context.Console.Profile.Width));

@@ -32,17 +32,24 @@ internal abstract class PhaseDisplay
 
     private sealed class Live(ProgressContext ctx) : PhaseDisplay
     {
-        public override Phase Add(string description, double steps, bool start = true) =>
-            new Task(ctx.AddTask(Markup.Escape(description), autoStart: start, maxValue: Math.Max(1, steps)));
+        private readonly ProgressRedraw redraw = new(ctx);
 
-        private sealed class Task(ProgressTask task) : Phase
+        public override Phase Add(string description, double steps, bool start = true) =>
+            new Task(ctx.AddTask(Markup.Escape(description), autoStart: start, maxValue: Math.Max(1, steps)), redraw);
+
+        private sealed class Task(ProgressTask task, ProgressRedraw redraw) : Phase
         {
-            public override void Start() => task.StartTask();
+            public override void Start()
+            {
+                task.StartTask();
+                redraw.Tick(now: true);
+            }
 
             public override void Update(double done, string? description = null)
             {
                 task.Value = done;
                 if (description is not null) task.Description = Markup.Escape(description);
+                redraw.Tick();
             }
 
             public override void Stop(string? description = null)
@@ -50,6 +57,7 @@ internal abstract class PhaseDisplay
                 if (description is not null) task.Description = Markup.Escape(description);
                 task.Value = task.MaxValue;
                 task.StopTask();
+                redraw.Tick(now: true);
             }
         }
     }

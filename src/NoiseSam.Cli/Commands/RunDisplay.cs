@@ -131,10 +131,12 @@ internal abstract class RunDisplay
         private readonly ProgressTask? overall;
         private readonly bool compact;
         private readonly int descriptionWidth;
+        private readonly ProgressRedraw redraw;
 
         public Live(ProgressContext ctx, IReadOnlyList<DisplayedRun> runs, int width)
         {
             this.runs = runs;
+            redraw = new ProgressRedraw(ctx);
             compact = width < WideColumns;
             descriptionWidth = DescriptionWidth(width);
             if (runs.Count > 1) overall = ctx.AddTask("all runs", maxValue: Math.Max(1, runs.Sum(r => r.Weight * r.Steps)));
@@ -151,6 +153,7 @@ internal abstract class RunDisplay
                 task.Value = p.Step;
                 if (overall is not null && !p.Evaluating) overall.Value = Math.Min(overall.MaxValue, overall.Value + run.Weight);
                 task.Description = Fit(Describe(run.Label, p, compact));
+                redraw.Tick();
             }, null);
         }
 
@@ -160,6 +163,7 @@ internal abstract class RunDisplay
             task.Description = Fit(DescribeEnd(runs[index].Label, run));
             if (run.Completed) task.Value = task.MaxValue;
             task.StopTask();
+            redraw.Tick(now: true);
             if (overall is not null && index == runs.Count - 1)
             {
                 overall.Value = overall.MaxValue;

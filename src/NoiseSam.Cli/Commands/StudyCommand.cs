@@ -185,6 +185,7 @@ internal static class StudyCommand
         CommonOptions.ProgressBars(context)
             .Start(ctx =>
             {
+                var redraw = new ProgressRedraw(ctx);
                 var overall = ctx.AddTask("study", maxValue: runner.Runs.Count);
                 var current = ctx.AddTask("run", maxValue: 1);
                 var inner = runner.WithCallbacks(new StudyCallbacks
@@ -194,6 +195,7 @@ internal static class StudyCommand
                         overall.MaxValue = Math.Max(1, p.Total);
                         overall.Value = p.Done;
                         overall.Description = RunDisplay.Fit($"{p.Phase} {p.Done}/{p.Total}{(p.Skipped > 0 ? $" ({p.Skipped} found on disk)" : "")}", room);
+                        redraw.Tick(now: true);
                     },
                     Training = (config, seed) => new TrainingCallbacks
                     {
@@ -204,6 +206,7 @@ internal static class StudyCommand
                             current.Description = RunDisplay.Fit(string.Create(Inv,
                                 $"{config.Label} seed {seed} · epoch {p.Epoch}/{p.Epochs}{(p.SkippedInEpoch > 0 ? $" · skipped {p.SkippedInEpoch}" : "")}" +
                                 $"{(p.Evaluating ? " · evaluating" : "")} · loss {p.EpochLoss:F3}"), room);
+                            redraw.Tick();
                         },
                         Message = context.Note,
                     },

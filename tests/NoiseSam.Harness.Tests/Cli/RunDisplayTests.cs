@@ -45,6 +45,33 @@ public sealed class RunDisplayTests
         Assert.Contains("skipped 2", row);   // skipped steps show while the run trains
     }
 
+    // Spectre's auto-refresh draws from a thread of its own, which allocates while training is inside
+    // libtorch; the live display is drawn by the caller instead, so a finished phase is on screen
+    // before the caller goes on, and nothing is left to a background redraw.
+    [Fact]
+    public void TheLiveDisplayIsDrawnByTheCallingThread()
+    {
+        using var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = AnsiSupport.Yes,
+            Interactive = InteractionSupport.Yes,
+        });
+        console.Profile.Width = 100;
+        var context = new CliContext { Console = console, Error = TextWriter.Null };
+        int caller = Environment.CurrentManagedThreadId;
+        PhaseDisplay.Show(context, display =>
+        {
+            var phase = display.Add("Hessian top eigenvalue", 10);
+            Thread.Sleep(300);   // three of Spectre's auto-refresh periods: a background redraw would have drawn the phase by now
+            Assert.DoesNotContain("Hessian", writer.ToString(), StringComparison.Ordinal);
+            phase.Stop("Hessian top eigenvalue · λ ≈ 42");
+            Assert.Equal(caller, Environment.CurrentManagedThreadId);
+            Assert.Contains("λ ≈ 42", writer.ToString(), StringComparison.Ordinal);
+        });
+    }
+
     [Fact]
     public void DescriptionsShowSkippedStepsAndCompactOnesAreShorter()
     {
