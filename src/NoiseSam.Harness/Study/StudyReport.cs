@@ -190,13 +190,13 @@ public static class StudyReport
         if (sgd is not null)
         {
             double d = sam.Accuracy.Mean - sgd.Accuracy.Mean;
-            string accuracy = sam.Accuracy.N < 2 || sgd.Accuracy.N < 2 ? "one seed: no test"
-                : !sam.Accuracy.DiffersFrom(sgd.Accuracy) ? "within noise: SAM does not beat the base optimizer at this budget, so the claim's premise is not met here and “recovering SAM's accuracy” is a low bar"
-                : d > 0 ? "SAM really beats the base optimizer here, so the claim can be tested"
-                : "SAM is really worse than the base optimizer at this budget, so the claim's premise is not met here and “recovering SAM's accuracy” is a low bar";
+            string accuracy = Judge(sam.Accuracy, sgd.Accuracy,
+                within: "within noise: SAM does not beat the base optimizer at this budget, so the claim's premise is not met here and “recovering SAM's accuracy” is a low bar",
+                above: "SAM really beats the base optimizer here, so the claim can be tested",
+                below: "SAM is really worse than the base optimizer at this budget, so the claim's premise is not met here and “recovering SAM's accuracy” is a low bar");
             string flatness = sam.Eigenvalue.N > 0 && sgd.Eigenvalue.N > 0
                 ? string.Create(Inv, $"; λ_max SAM {sam.Eigenvalue.Mean:F1} vs {sgd.Config.Label} {sgd.Eigenvalue.Mean:F1}" +
-                    $"{(sam.Eigenvalue.DiffersFrom(sgd.Eigenvalue) ? (sam.Eigenvalue.Mean < sgd.Eigenvalue.Mean ? " (SAM does find flatter minima)" : " (SAM ends sharper)") : "")}")
+                    $"{Judge(sam.Eigenvalue, sgd.Eigenvalue, within: "", above: " (SAM ends sharper)", below: " (SAM does find flatter minima)", oneSeed: "")}")
                 : "";
             lines.Add(string.Create(Inv,
                 $"**Premise**: SAM {Pct(sam.Accuracy)} vs {sgd.Config.Label} {Pct(sgd.Accuracy)} ({Signed(d * 100)} pt, {accuracy}){flatness}."));
@@ -204,9 +204,9 @@ public static class StudyReport
                          && s.Config.Descriptor.EffectiveBaseOptimizer != sgd.Config.Descriptor.EffectiveBaseOptimizer))
             {
                 double e = sam.Accuracy.Mean - own.Accuracy.Mean;
-                string verdict = sam.Accuracy.N < 2 || own.Accuracy.N < 2 ? "one seed: no test"
-                    : !sam.Accuracy.DiffersFrom(own.Accuracy) ? "within noise: with a learning rate of its own the base optimizer alone does as well as SAM here"
-                    : e > 0 ? "SAM is still really better" : "the base optimizer alone is really better";
+                string verdict = Judge(sam.Accuracy, own.Accuracy,
+                    within: "within noise: with a learning rate of its own the base optimizer alone does as well as SAM here",
+                    above: "SAM is still really better", below: "the base optimizer alone is really better");
                 lines.Add(string.Create(Inv,
                     $"**{own.Config.Label} with its own learning rate** (lr {own.Config.Descriptor.EffectiveBaseOptimizer.EffectiveLearningRate:R}, chosen on validation): " +
                     $"{Pct(own.Accuracy)} vs SAM {Pct(sam.Accuracy)} ({Signed(-e * 100)} pt, {verdict})."));
@@ -222,14 +222,12 @@ public static class StudyReport
             var dLoss = mbs.Accuracy.Mean - sam.Accuracy.Mean;
             parts.Add(string.Create(Inv,
                 $"**f = {ff}**: MBS {Pct(mbs.Accuracy)} vs SAM {Pct(sam.Accuracy)} ({Signed(dLoss * 100)} pt, " +
-                $"{(mbs.Accuracy.N < 2 || sam.Accuracy.N < 2 ? "one seed: effect and noise cannot be told apart" : mbs.Accuracy.DiffersFrom(sam.Accuracy) ? (dLoss < 0 ? "a real loss: the first part of the claim holds" : "a real gain: the first part of the claim does not hold") : "within noise: no real accuracy loss")})"));
+                $"{Judge(mbs.Accuracy, sam.Accuracy, within: "within noise: no real accuracy loss", above: "a real gain: the first part of the claim does not hold",
+                    below: "a real loss: the first part of the claim holds", oneSeed: "one seed: effect and noise cannot be told apart")})"));
             if (mbs.Eigenvalue.N > 0 && sam.Eigenvalue.N > 0)
-            {
-                bool sharper = mbs.Eigenvalue.Mean > sam.Eigenvalue.Mean;
                 parts.Add(string.Create(Inv,
                     $"λ_max {mbs.Eigenvalue.Mean:F1} vs SAM {sam.Eigenvalue.Mean:F1} " +
-                    $"({(mbs.Eigenvalue.N < 2 || sam.Eigenvalue.N < 2 ? "one seed measured: no test" : mbs.Eigenvalue.DiffersFrom(sam.Eigenvalue) ? (sharper ? "MBS ends sharper: it flattens less" : "MBS ends flatter") : "no real difference in sharpness")})"));
-            }
+                    $"({Judge(mbs.Eigenvalue, sam.Eigenvalue, within: "no real difference in sharpness", above: "MBS ends sharper: it flattens less", below: "MBS ends flatter", oneSeed: "one seed measured: no test")})"));
             // The noise setting is chosen on validation accuracy when there is a validation split, so the test
             // accuracy reported for it is not the best of several test results.
             var noisy = sweep.Where(s => s.Config.Fraction == f && s.Config.Sigma > 0)
@@ -267,11 +265,10 @@ public static class StudyReport
             var d = b.Config.Descriptor;
             double f = d.MicroBatch!.EffectiveFraction;
             double e = b.Accuracy.Mean - sam.Accuracy.Mean;
-            string test = b.Accuracy.N < 2 || sam.Accuracy.N < 2 ? "one seed: no test"
-                : !b.Accuracy.DiffersFrom(sam.Accuracy) ? "within noise" : e > 0 ? "really better than SAM" : "really below SAM";
+            string test = Judge(b.Accuracy, sam.Accuracy, within: "within noise", above: "really better than SAM", below: "really below SAM");
             string flat = b.Eigenvalue.N > 0 && sam.Eigenvalue.N > 0
                 ? string.Create(Inv, $"; λ_max {b.Eigenvalue.Mean:F1} vs SAM {sam.Eigenvalue.Mean:F1}" +
-                    $"{(b.Eigenvalue.DiffersFrom(sam.Eigenvalue) ? (b.Eigenvalue.Mean < sam.Eigenvalue.Mean ? " (flatter)" : " (sharper)") : "")}")
+                    $"{Judge(b.Eigenvalue, sam.Eigenvalue, within: "", above: " (sharper)", below: " (flatter)", oneSeed: "")}")
                 : "";
             string noise = "";
             if (d.Noise is not null)
@@ -282,7 +279,7 @@ public static class StudyReport
                 {
                     double g = b.Accuracy.Mean - plain.Accuracy.Mean;
                     noise = string.Create(Inv, $"; against {plain.Config.Label} at the same radius {Signed(g * 100)} pt " +
-                        $"({(b.Accuracy.N < 2 || plain.Accuracy.N < 2 ? "one seed: no test" : b.Accuracy.DiffersFrom(plain.Accuracy) ? (g > 0 ? "noise really helps" : "noise really hurts") : "noise makes no real difference")})");
+                        $"({Judge(b.Accuracy, plain.Accuracy, within: "noise makes no real difference", above: "noise really helps", below: "noise really hurts")})");
                 }
             }
             yield return string.Create(Inv,
@@ -331,6 +328,11 @@ public static class StudyReport
     private static string Fig(Stat s, string format) => s.N == 0 ? "–" : s.N == 1
         ? s.Mean.ToString(format, Inv)
         : $"{s.Mean.ToString(format, Inv)} ± {s.StandardError.ToString(format, Inv)}";
+
+    // Student's t-test's reading of a − b: within noise, really above or really below; fewer than two
+    // values on either side are not tested.
+    private static string Judge(Stat a, Stat b, string within, string above, string below, string oneSeed = "one seed: no test") =>
+        a.N < 2 || b.N < 2 ? oneSeed : !a.DiffersFrom(b) ? within : a.Mean > b.Mean ? above : below;
 
     private static string Signed(double x) => (x >= 0 ? "+" : "") + x.ToString("F2", Inv);
 
