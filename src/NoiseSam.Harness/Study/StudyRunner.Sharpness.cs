@@ -42,8 +42,12 @@ public sealed partial class StudyRunner
         return Measure(finished, cancel, claim: true);
     }
 
-    /// <summary>Measures <paramref name="runs"/> (trained) that need it; with <paramref name="claim"/>, only those this process can claim.</summary>
-    private bool Measure(IReadOnlyList<(StudyConfig Config, long Seed)> pending, CancellationToken cancel, bool claim)
+    /// <summary>
+    /// Measures <paramref name="pending"/> (trained) that need it; with <paramref name="claim"/>, only those this
+    /// process can claim. <paramref name="heartbeat"/>: the claim the caller already holds (a run measured right
+    /// after training), kept alive while Lanczos and m-sharpness run, as a claim taken here is.
+    /// </summary>
+    private bool Measure(IReadOnlyList<(StudyConfig Config, long Seed)> pending, CancellationToken cancel, bool claim, ClaimHeartbeat? heartbeat = null)
     {
         int done = 0, skipped = 0, heldElsewhere = 0;
         var notConverged = new List<string>();
@@ -79,10 +83,12 @@ public sealed partial class StudyRunner
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 using var model = LoadModel(config, seed);
                 probe ??= LossProbe.FromDataset(_data.Train, _options.ProbeSamples, ProbeBatchSize, Device(model));
-                var eigen = HessianEigen.Estimate(model, probe, _options.EigenMethod, _options.EigenIterations, _options.EigenTolerance, seed, cancel: cancel);
+                var beat = heartbeat ?? held?.Heartbeat(KeepAliveInterval, () => { });
+                var eigen = HessianEigen.Estimate(model, probe, _options.EigenMethod, _options.EigenIterations, _options.EigenTolerance, seed,
+                    (_, _) => beat?.Beat(), cancel);
                 double eigenSeconds = watch.Elapsed.TotalSeconds;
                 if (cancel.IsCancellationRequested) return false;
-                double sharp = MSharpness.Compute(model, probe, _options.SharpnessRho, _options.SharpnessM, cancel);
+                double sharp = MSharpness.Compute(model, probe, _options.SharpnessRho, _options.SharpnessM, (_, _) => beat?.Beat(), cancel);
                 double loss = probe.Loss(model);
                 // eigen.json first: a sharpness.json without a matching eigen.json is measured again.
                 StudyStore.Write(EigenPath(config.Id, seed), StudyEigen.From(config.Id, seed, _options, eigen, eigenSeconds));

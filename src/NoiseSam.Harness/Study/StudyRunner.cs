@@ -147,42 +147,39 @@ public sealed partial class StudyRunner
             }
             Report("train", done, runs.Count, $"{config.Label} seed {seed}", skipped);
             using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            RunResult run;
             var heartbeat = claim.Heartbeat(KeepAliveInterval, lost.Cancel);
+            var run = Trainer.Run(new TrainingOptions
             {
-                run = Trainer.Run(new TrainingOptions
-                {
-                    Variant = config.Descriptor.Name,
-                    Model = _options.Model,
-                    Epochs = _options.Epochs,
-                    BatchSize = _options.BatchSize,
-                    Seed = seed,
-                    Threads = _options.Threads,
-                    Device = _options.Device,
-                    Augment = _options.Augment,
-                    CheckpointDirectory = Store.CheckpointDirectory(config.Id, seed),
-                    Resume = true,
-                    FinalModelPath = Store.ModelPath(config.Id, seed),
-                }, _data, WithHeartbeat(_callbacks.Training?.Invoke(config, seed), heartbeat), lost.Token);
-                if (!run.Completed && !run.Diverged)
-                {
-                    if (cancel.IsCancellationRequested || claim.IsHeld) return false;
-                    _callbacks.Message?.Invoke($"{config.Label} seed {seed}: another process took this run over (this one was thought dead); leaving it to that process");
-                    continue;
-                }
-                // A diverged run is a result (recorded, with NaN accuracies and no model), not a reason to stop the sweep.
-                Store.SaveRun(new StudyRunRecord(config.Id, seed, fingerprint, run));
-                // The final weights and the record are on disk: the per-epoch checkpoints are only for resuming.
-                TryDelete(Store.CheckpointDirectory(config.Id, seed));
-                done++;
-                _callbacks.Message?.Invoke(run.Diverged ? $"{config.Label} seed {seed}: diverged in epoch {run.Records[^1].Epoch} ({done}/{runs.Count})"
-                    : run.ValidationSamples > 0
-                    ? $"{config.Label} seed {seed}: validation {run.FinalValidationAccuracy * 100:F2}%, test {run.FinalAccuracy * 100:F2}% in {run.TrainSeconds:F0} s ({done}/{runs.Count})"
-                    : $"{config.Label} seed {seed}: {run.FinalAccuracy * 100:F2}% in {run.TrainSeconds:F0} s ({done}/{runs.Count})");
-                // Measured while the model is at hand and the run is still claimed: a store whose run
-                // records are committed without their (large) model files stays complete.
-                if (_options.MeasureEachRun && !Measure([(config, seed)], cancel, claim: false)) return false;
+                Variant = config.Descriptor.Name,
+                Model = _options.Model,
+                Epochs = _options.Epochs,
+                BatchSize = _options.BatchSize,
+                Seed = seed,
+                Threads = _options.Threads,
+                Device = _options.Device,
+                Augment = _options.Augment,
+                CheckpointDirectory = Store.CheckpointDirectory(config.Id, seed),
+                Resume = true,
+                FinalModelPath = Store.ModelPath(config.Id, seed),
+            }, _data, WithHeartbeat(_callbacks.Training?.Invoke(config, seed), heartbeat), lost.Token);
+            if (!run.Completed && !run.Diverged)
+            {
+                if (cancel.IsCancellationRequested || claim.IsHeld) return false;
+                _callbacks.Message?.Invoke($"{config.Label} seed {seed}: another process took this run over (this one was thought dead); leaving it to that process");
+                continue;
             }
+            // A diverged run is a result (recorded, with NaN accuracies and no model), not a reason to stop the sweep.
+            Store.SaveRun(new StudyRunRecord(config.Id, seed, fingerprint, run));
+            // The final weights and the record are on disk: the per-epoch checkpoints are only for resuming.
+            TryDelete(Store.CheckpointDirectory(config.Id, seed));
+            done++;
+            _callbacks.Message?.Invoke(run.Diverged ? $"{config.Label} seed {seed}: diverged in epoch {run.Records[^1].Epoch} ({done}/{runs.Count})"
+                : run.ValidationSamples > 0
+                ? $"{config.Label} seed {seed}: validation {run.FinalValidationAccuracy * 100:F2}%, test {run.FinalAccuracy * 100:F2}% in {run.TrainSeconds:F0} s ({done}/{runs.Count})"
+                : $"{config.Label} seed {seed}: {run.FinalAccuracy * 100:F2}% in {run.TrainSeconds:F0} s ({done}/{runs.Count})");
+            // Measured while the model is at hand and the run is still claimed: a store whose run
+            // records are committed without their (large) model files stays complete.
+            if (_options.MeasureEachRun && !Measure([(config, seed)], cancel, claim: false, heartbeat)) return false;
             claim.Complete();
         }
         if (heldElsewhere.Count > 0)
