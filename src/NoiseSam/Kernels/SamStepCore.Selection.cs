@@ -28,7 +28,7 @@ public sealed partial class SamStepCore
     public Tensor SelectHead(long m)
     {
         using var phase = StepProfiler.Measure("select", StepPhaseKind.Selection);
-        if (headRows is null || headRowCount != m || headRowDevice!.type != rowDevice.type || headRowDevice.index != rowDevice.index)
+        if (headRows is null || !Serves(headRowDevice, headRowCount, m))
         {
             headRows?.Dispose();
             headRows = torch.arange(m, dtype: ScalarType.Int64, device: rowDevice).DetachFromDisposeScope();
@@ -39,6 +39,10 @@ public sealed partial class SamStepCore
 
     // The rows of SelectHead when `indices` is its kept tensor: a leading range, taken as a view.
     private bool IsHead(Tensor? indices) => indices is not null && ReferenceEquals(indices, headRows);
+
+    // Whether an index tensor kept for `count` rows on `device` serves m rows of this step's batch.
+    private bool Serves(Device? device, long count, long m) =>
+        device is not null && count == m && device.type == rowDevice.type && device.index == rowDevice.index;
 
     /// <summary>
     /// m distinct samples drawn uniformly (host stream: no device read). The rows are written into
@@ -55,23 +59,23 @@ public sealed partial class SamStepCore
             rows = SelectionRandom.SampleInto(samplePool, m);
         }
         using var phase = StepProfiler.Measure("index upload", StepPhaseKind.Selection);
-        if (randomRows is null || randomRowCount != m || randomRowDevice!.type != rowDevice.type || randomRowDevice.index != rowDevice.index)
+        if (randomRowsHost is null || !Serves(randomRowDevice, randomRowCount, m))
         {
             randomRowsHost?.Dispose();
-            if (!ReferenceEquals(randomRows, randomRowsHost)) randomRows?.Dispose();
+            randomRowsDevice?.Dispose();
             bool onHost = rowDevice.type == DeviceType.CPU;
             // The unpinned tensor of a GPU step stays in the step's dispose scope and goes with it.
             var fresh = torch.empty(m, ScalarType.Int64);
             randomRowsHost = (onHost ? fresh : fresh.pin_memory()).DetachFromDisposeScope();
-            randomRows = onHost ? randomRowsHost : torch.empty(m, ScalarType.Int64, device: rowDevice).DetachFromDisposeScope();
+            randomRowsDevice = onHost ? null : torch.empty(m, ScalarType.Int64, device: rowDevice).DetachFromDisposeScope();
             (randomRowCount, randomRowDevice) = (m, rowDevice);
         }
         // A batch of no rows (a skipped step) has nothing to write: TorchSharp's accessor refuses an empty copy.
         if (m > 0)
-            using (var host = randomRowsHost!.data<long>())
+            using (var host = randomRowsHost.data<long>())
                 host.CopyFrom(rows, 0, 0);
-        if (!ReferenceEquals(randomRows, randomRowsHost)) randomRows.copy_(randomRowsHost!, nonBlocking: true);
-        return randomRows;
+        randomRowsDevice?.copy_(randomRowsHost, nonBlocking: true);
+        return randomRowsDevice ?? randomRowsHost;
     }
 
     /// <summary>K-SAM: the m samples with the largest loss.</summary>

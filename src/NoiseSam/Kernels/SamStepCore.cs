@@ -42,10 +42,10 @@ public sealed partial class SamStepCore : IDisposable
     private Tensor? headRows;
     private long headRowCount;
     private Device? headRowDevice;
-    // SelectRandom's buffers: the Fisher–Yates pool, the host index tensor (page-locked on a GPU) and
-    // the device one (the same tensor on the CPU), kept across steps.
+    // SelectRandom's buffers, kept across steps: the Fisher–Yates pool, the host index tensor
+    // (page-locked on a GPU) and, on a GPU only, the device tensor it is copied into.
     private long[]? samplePool;
-    private Tensor? randomRows, randomRowsHost;
+    private Tensor? randomRowsHost, randomRowsDevice;
     private long randomRowCount;
     private Device? randomRowDevice;
 
@@ -273,7 +273,7 @@ public sealed partial class SamStepCore : IDisposable
         inverseDirectionNorm?.Dispose();
         noiseGenerator?.Dispose();
         headRows?.Dispose();
-        if (!ReferenceEquals(randomRows, randomRowsHost)) randomRows?.Dispose();
+        randomRowsDevice?.Dispose();
         randomRowsHost?.Dispose();
         foreach (var slot in batchNorms) slot.Dispose();
         Flat.Dispose();
