@@ -89,7 +89,12 @@ public abstract class FlatOptimizer : IDisposable
     {
         writer.Write(t is not null);
         if (t is null) return;
-        using var cpu = t.to(CPU).contiguous();
+        // Both tensors are held to the end: a temporary that is only the receiver of the next call
+        // is unreachable once its handle is read, and a collection on another thread can finalise
+        // it (freeing its native tensor) while libtorch still reads it. Checkpoint writes run
+        // outside any dispose scope, where nothing else roots it.
+        using var onCpu = t.to(CPU);
+        using var cpu = onCpu.contiguous();
         writer.Write(cpu.numel());
         writer.Write(cpu.bytes);
     }

@@ -95,6 +95,30 @@ public sealed class DeterminismAndResumeTests
         Assert.Contains("magic", Assert.Throws<InvalidDataException>(() => step.LoadState(new MemoryStream(bytes))).Message);
     }
 
+    // Checkpoints are written outside any dispose scope. A tensor made there and not disposed is
+    // left to the finaliser, and one that is only the receiver of the next native call can be
+    // finalised by another thread's collection during that call (a crash, not an exception).
+    [Theory]
+    [InlineData("SAM")]
+    [InlineData("LookSAM")]
+    [InlineData("AE-SAM")]
+    [InlineData("NI-MBS")]
+    public void SavingStateLeavesNoTensorToTheFinaliser(string name)
+    {
+        using var model = TinyNet.Create(1);
+        using var step = SamEngine.Create(Descriptor(name), model, new SamStepOptions { Seed = 3, TotalSteps = 4 });
+        for (int i = 0; i < 4; i++) Step(step, i);
+        using var stream = new MemoryStream();
+        var statistics = TorchSharp.DisposeScopeManager.Statistics;
+        statistics.Reset();
+
+        step.SaveState(stream);
+
+        Assert.True(stream.Length > 0);
+        Assert.True(statistics.CreatedOutsideScopeCount > 0, "the state write made no tensor: the test no longer covers it");
+        Assert.Equal(statistics.CreatedOutsideScopeCount, statistics.DisposedOutsideScopeCount);
+    }
+
     private static Tensor Run(string name, int steps)
     {
         using var model = TinyNet.Create(5);
