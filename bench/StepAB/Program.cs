@@ -1,32 +1,45 @@
 // Times the step of one NoiseSam build against another in one process, so that machine load hits
 // both alike: each NoiseSam.dll is loaded into its own AssemblyLoadContext (sharing this process's
-// TorchSharp), and their SamEngine steps run on identical small CNNs, one step of each arm per
+// TorchSharp), and their SamEngine steps run on identical models of the harness's zoo (the small
+// CNN unless MODEL names another: resnet18, tiny-cnn, mlp, wrn-28-2), one step of each arm per
 // round, in rotating order. The third arm is the second build's Step(SamBatch) with a closure that
 // does what Step(input, target) does. The ratios are medians of the rounds' own ratios.
 //
-//   dotnet run -c Release --project bench/StepAB -- OLD_DIR NEW_DIR [ROUNDS] [VARIANTS]
+//   dotnet run -c Release --project bench/StepAB -- OLD_DIR NEW_DIR [ROUNDS] [VARIANTS] [MODEL]
 //   (OLD_DIR, NEW_DIR: folders holding a NoiseSam.dll, e.g. src/NoiseSam/bin/Release/net10.0 of two checkouts)
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using System.Runtime.Loader;
+using NoiseSam.Harness.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: StepAB OLD_DIR NEW_DIR [ROUNDS=50] [VARIANTS=SGD,SAM,MBS,NI-MBS,K-SAM,LookSAM-5]");
+    Console.Error.WriteLine("usage: StepAB OLD_DIR NEW_DIR [ROUNDS=50] [VARIANTS=SGD,SAM,MBS,NI-MBS,K-SAM,LookSAM-5] [MODEL=small-cnn]");
     return 2;
 }
 int rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 50;
 string[] variants = args.Length > 3 ? args[3].Split(',') : ["SGD", "SAM", "MBS", "NI-MBS", "K-SAM", "LookSAM-5"];
+string modelName = args.Length > 4 ? args[4] : ModelZoo.SmallCnnName;
+if (!ModelZoo.IsKnown(modelName))
+{
+    Console.Error.WriteLine($"StepAB: unknown model '{modelName}' (known: {string.Join(", ", ModelZoo.Names)})");
+    return 2;
+}
+// Both builds run in this process, so the allocator setting bench-step and the CLI make applies to both alike.
+NoiseSam.Platform.NativeAllocator.Tune();
 torch.set_num_threads(2);
 
-var older = new Build(args[0]);
-var newer = new Build(args[1]);
+// The inputs bench-step feeds the model: Fashion-MNIST-sized for the small models, CIFAR-sized otherwise.
+int channels = ModelZoo.IsFashionMnistModel(modelName) ? 1 : 3, side = channels == 1 ? 28 : 32;
+var older = new Build(args[0], () => ModelZoo.Create(modelName, channels, 10, side, seed: 1));
+var newer = new Build(args[1], () => ModelZoo.Create(modelName, channels, 10, side, seed: 1));
 torch.manual_seed(0);
-var x = randn(128, 1, 28, 28);
+var x = randn(128, channels, side, side);
 var y = randint(0, 10, 128);
+Console.WriteLine($"model {modelName}, batch 128×{channels}×{side}×{side}");
 
 Console.WriteLine($"{"variant",-10} {"old ms",8} {"new ms",8} {"closure",8} {"new/old",8} [{"p25",5}, {"p75",5}] {"closure/new",11} [{"p25",5}, {"p75",5}]");
 Console.WriteLine($"  ({rounds} rounds, after 3 warm-up steps; load before {Load()})");
@@ -63,20 +76,18 @@ static double Median(List<double> values)
 }
 
 /// <summary>One NoiseSam build, loaded into its own context; its types are reached by name.</summary>
-internal sealed class Build
+internal sealed class Build(string folder, Func<nn.Module<Tensor, Tensor>> createModel)
 {
-    private readonly Assembly runtime;
-
-    public Build(string folder) => runtime = new Context(folder).LoadFromAssemblyPath(Path.Combine(Path.GetFullPath(folder), "NoiseSam.dll"));
+    private readonly Assembly runtime = new Context(folder).LoadFromAssemblyPath(Path.Combine(Path.GetFullPath(folder), "NoiseSam.dll"));
 
     /// <summary>
     /// A SamEngine step of the paper's declaration named <paramref name="variant"/> (SGD, SAM, MBS,
-    /// NI-MBS, K-SAM, LookSAM-5) on a fresh small CNN (seed 1): through Step(input, target), or
+    /// NI-MBS, K-SAM, LookSAM-5) on a fresh model (seed 1): through Step(input, target), or
     /// through Step(SamBatch) with the equivalent closure.
     /// </summary>
     public Action<Tensor, Tensor> Step(string variant, bool closure)
     {
-        var model = SmallCnn();
+        var model = createModel();
         object step = Type("NoiseSam.SamEngine").GetMethod("Create")!.Invoke(null, [Declaration(variant), model, null])!;
         if (!closure)
         {
@@ -127,15 +138,6 @@ internal sealed class Build
                 throw new ArgumentException($"unknown variant '{variant}'");
         }
         return d;
-    }
-
-    private static nn.Module<Tensor, Tensor> SmallCnn()
-    {
-        torch.manual_seed(1);
-        return nn.Sequential(
-            nn.Conv2d(1, 32, 3, padding: 1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding: 1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10));
     }
 
     private Type Type(string name) => runtime.GetType(name, throwOnError: true)!;
