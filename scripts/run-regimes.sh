@@ -22,6 +22,8 @@ for name in clean clean-augment noise40 noise40-augment; do
 done
 python3 - docs/data.md <<'PY'
 import csv, math, re, sys
+sys.path.insert(0, "scripts")
+from student_t import t975
 page = sys.argv[1]
 rows = []
 labels = {"clean": "clean labels", "clean-augment": "clean labels + augmentation",
@@ -34,11 +36,7 @@ for name in ["clean", "clean-augment", "noise40", "noise40-augment"]:
     # Student's t-test, equal seed counts (pooled SE = the combined SE) at t(0.975, 2n - 2): the same
     # table as Stat.StudentT975 in C#, so the seed count can change with the extra arguments.
     n = int(sgd["accuracy_n"])
-    table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-             2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
-    df = max(1, 2 * n - 2)
-    t975 = table[df - 1] if df <= len(table) else 1.96 + 2.5 / df
-    real = abs(d) > t975 * math.sqrt(s1 * s1 + s2 * s2)
+    real = abs(d) > t975(2 * n - 2) * math.sqrt(s1 * s1 + s2 * s2)
     diff = f"{d * 100:+.2f}"
     rows.append(f"| {labels[name]} | {m1 * 100:.2f} ± {s1 * 100:.2f} | {m2 * 100:.2f} ± {s2 * 100:.2f} | {('**' + diff + '**') if real else diff} | [summary](results/regimes/{name}/summary.md) |")
 table = "\n".join(["| regime | SGD % | SAM % | SAM − SGD (bold: Student's t-test at 5 %) | runs |", "|---|---:|---:|---:|---|", *rows])

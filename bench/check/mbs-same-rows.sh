@@ -47,6 +47,8 @@ fi
 
 python3 - "$out" <<'PY'
 import json, math, sys
+sys.path.insert(0, "scripts")
+from student_t import t975
 out = sys.argv[1]
 ours = {r["seed"]: r["finalAccuracy"] for r in json.load(open(f"{out}/ours/runs.json"))["runs"]}
 theirs = {}
@@ -70,15 +72,11 @@ lines = [f"# MBS + SameAsAscent: NoiseSam vs the textbook PyTorch loop ({samples
 for s in sorted(set(ours) | set(theirs)):
     f = lambda d: f"{d[s] * 100:.2f}" if s in d else "–"
     lines.append(f"| {s} | {f(ours)} | {f(theirs)} |")
-# t(0.975, df), the table of Stat.StudentT975 and scripts/run-regimes.sh, at the Welch df rounded down.
-table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-         2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
-k = max(1, int(df))
-t975 = table[k - 1] if k <= len(table) else 1.96 + 2.5 / k
+critical = t975(df)
 lines += [f"| mean ± SE | {ma:.2f} ± {ea:.2f} | {mb:.2f} ± {eb:.2f} |",
           f"| below 85 % | {sum(x < 0.85 for x in a)} of {len(a)} | {sum(x < 0.85 for x in b)} of {len(b)} |", "",
           f"Difference {ma - mb:+.2f} points, Welch's t = {t:.2f} on {df:.1f} degrees of freedom: "
-          + ("a real difference" if abs(t) > t975 else "within noise") + f" at 5 % (|t| > {t975:.2f} would be real).", ""]
+          + ("a real difference" if abs(t) > critical else "within noise") + f" at 5 % (|t| > {critical:.2f} would be real).", ""]
 open(f"{out}/summary.md", "w", encoding="utf-8").write("\n".join(lines))
 print("\n".join(lines))
 PY
