@@ -5,6 +5,8 @@
 #   stage 1: the base learning rate, for SGD and for SAM at the paper's ρ = 0.05 → docs/tuning-lr.md
 #   stage 2: each variant's own setting at the stage-1 learning rate (K-SAM: ρ, f and its own
 #            learning rate) → docs/tuning.md
+#   stage 3: SAM's learning rate and ρ together below stage 1's rate (does a joint search find a
+#            SAM ahead of the tuned SGD?), and K-SAM at SGD's rate → docs/tuning-joint.md
 # Resumable: finished runs in studies/tune-lr and studies/tune are reused, so with the committed
 # stores this only rewrites the reports. Extra arguments go to every `noisesam tune` (e.g.
 # --seeds 0,0 to run one seed's share in this process, --threads 1).
@@ -21,4 +23,8 @@ cd "$root"
   --grid "LookSAM-5:lr=0.01;alpha=0.1,0.3,0.7" --grid "K-SAM:lr=0.01;rho=0.01,0.05;f=0.25,0.5" \
   --seeds 3 --out studies/tune --report docs/tuning.md \
   --title "Search, stage 2: each variant's own setting at the stage-1 learning rate (see docs/tuning-lr.md)" "$@"
-echo "run-tuning: wrote docs/tuning-lr.md and docs/tuning.md (choices in the .json next to each)"
+./noisesam tune --variants SAM,K-SAM \
+  --grid "SAM:lr=0.002,0.005;rho=0.05,0.1,0.2" --grid "K-SAM:lr=0.002;rho=0.01,0.05;f=0.25,0.5" \
+  --seeds 3 --out studies/tune-joint --report docs/tuning-joint.md \
+  --title "Search, stage 3: SAM's learning rate and ρ together, K-SAM at SGD's learning rate" "$@"
+echo "run-tuning: wrote docs/tuning-lr.md, docs/tuning.md and docs/tuning-joint.md (choices in the .json next to each)"
