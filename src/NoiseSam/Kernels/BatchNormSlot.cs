@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using TorchSharp;
 using TorchSharp.Modules;
+using static NoiseSam.Kernels.KeptScalars;
 using static TorchSharp.torch;
 
 namespace NoiseSam.Kernels;
@@ -18,7 +19,6 @@ namespace NoiseSam.Kernels;
 /// </remarks>
 internal sealed class BatchNormSlot : IDisposable
 {
-    private static readonly Scalar OneBatch = 1L;
     // False once the field was not found (a TorchSharp whose NormBase differs): the forward counts, as before.
     private static bool counterDetachable = true;
 

@@ -1,4 +1,5 @@
 using TorchSharp;
+using static NoiseSam.Kernels.KeptScalars;
 using static TorchSharp.torch;
 
 namespace NoiseSam.Kernels;
@@ -63,9 +64,6 @@ public readonly record struct OptimizerSegment(long Offset, long Length, double 
 /// <summary>A base optimizer over the flat parameter and gradient buffers.</summary>
 public abstract class FlatOptimizer : IDisposable
 {
-    // The alpha of a plain in-place add: TorchSharp's default one is a finaliser-freed Scalar (see BatchNormSlot).
-    private protected static readonly Scalar One = 1.0;
-
     private protected FlatOptimizer(OptimizerSegment[]? segments) => Segments = segments;
 
     /// <summary>The parameter groups (null: one group, multiplier 1, decay on every parameter).</summary>

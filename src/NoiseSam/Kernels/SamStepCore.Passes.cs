@@ -1,5 +1,6 @@
 using NoiseSam.Diagnostics;
 using TorchSharp;
+using static NoiseSam.Kernels.KeptScalars;
 using static TorchSharp.torch;
 
 namespace NoiseSam.Kernels;

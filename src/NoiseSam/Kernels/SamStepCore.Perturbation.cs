@@ -1,6 +1,7 @@
 using NoiseSam.Diagnostics;
 using NoiseSam.Dsl;
 using TorchSharp;
+using static NoiseSam.Kernels.KeptScalars;
 using static TorchSharp.torch;
 
 namespace NoiseSam.Kernels;
@@ -33,7 +34,7 @@ public sealed partial class SamStepCore
         {
             case NoiseDistribution.Gaussian: unit.normal_(generator: noiseGenerator); break;
             case NoiseDistribution.Uniform: unit.uniform_(0, 1, generator: noiseGenerator).mul_(Two).sub_(One).mul_(Sqrt3); break;
-            default: unit.uniform_(0, 1, generator: noiseGenerator).lt_(Half).mul_(Two).sub_(One); break;
+            default: unit.uniform_(0, 1, generator: noiseGenerator).lt_(OneHalf).mul_(Two).sub_(One); break;
         }
         if (scaling == NoiseScaling.Absolute)
         {

@@ -5,6 +5,7 @@ using NoiseSam.Dsl;
 using NoiseSam.Planning;
 using TorchSharp;
 using TorchSharp.Modules;
+using static NoiseSam.Kernels.KeptScalars;
 using static TorchSharp.torch;
 
 namespace NoiseSam.Kernels;
@@ -20,10 +21,6 @@ namespace NoiseSam.Kernels;
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public sealed partial class SamStepCore : IDisposable
 {
-    // Long-lived scalars: an implicit double→Scalar is a native handle that lives until the finaliser.
-    private static readonly Scalar One = 1.0, Two = 2.0, Half = 0.5, Sqrt3 = Math.Sqrt(3),
-        SamEpsilon = 1e-12, AsamEpsilon = 1e-16, EsamEpsilon = 1e-7, Tiny = 1e-30, ClipEpsilon = 1e-6;
-
     private readonly nn.Module model;
     // The model's forward for the Step(input, target) shorthand; null when the model has another signature.
     private readonly nn.Module<Tensor, Tensor>? forwardModel;
