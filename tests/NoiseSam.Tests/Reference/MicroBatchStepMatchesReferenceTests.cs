@@ -78,7 +78,6 @@ public sealed class MicroBatchStepMatchesReferenceTests
         using var step = SamEngine.Create(descriptor, model, new SamStepOptions { Seed = seed });
         using var sgd = optim.SGD(twin.parameters(), Lr, momentum: momentum, weight_decay: decay);
         var stream = new HostRandom(seed, 2);
-        var twinBatchNorm = twin.modules().OfType<BatchNorm>().Single();
 
         for (int i = 0; i < 8; i++)
         {
@@ -88,36 +87,15 @@ public sealed class MicroBatchStepMatchesReferenceTests
 
             step.Step(x, y);
 
+            // The PyTorch script's convention: the ascent updates the statistics when no pass sees the whole batch.
             bool sameRows = descent == DescentSet.SameAsAscent;
-            var (xa, ya) = (x.index_select(0, rows), y.index_select(0, rows));
-            TextbookPass(twin, twinBatchNorm, updateStatistics: sameRows, () => nn.functional.cross_entropy(twin.forward(xa), ya));
-            var parameters = twin.parameters().ToList();
-            double norm = Textbook.GlobalNorm(parameters);
-            var old = parameters.Select(p => p.detach().clone()).ToArray();
-            using (no_grad())
-                foreach (var p in parameters) p.add_(p.grad! * (Rho / (norm + 1e-12)));
-            TextbookPass(twin, twinBatchNorm, updateStatistics: !sameRows,
-                () => sameRows ? nn.functional.cross_entropy(twin.forward(xa), ya) : nn.functional.cross_entropy(twin.forward(x), y));
-            using (no_grad())
-                for (int k = 0; k < parameters.Count; k++) parameters[k].copy_(old[k]);
+            Textbook.SamGradient(twin, Textbook.CrossEntropy(twin, x, y), Rho, ascentRows: rows, descentRows: sameRows ? rows : null,
+                ascentUpdatesStatistics: sameRows);
             sgd.step();
 
             Close.Assert(twin.FlatWeights(), model.FlatWeights(), 1e-9);
             Close.Assert(twin.FlatBuffers(), model.FlatBuffers(), 1e-9);
         }
-    }
-
-    // zero_grad, forward, backward; with momentum 0 the running statistics stay (PyTorch's way of
-    // freezing them for a pass) and the batch counter is put back.
-    private static void TextbookPass(TinyNet net, BatchNorm bn, bool updateStatistics, Func<Tensor> loss)
-    {
-        foreach (var p in net.parameters()) p.grad?.zero_();
-        double? kept = bn.momentum;
-        var tracked = bn.num_batches_tracked!.clone();
-        if (!updateStatistics) bn.momentum = 0.0;
-        loss().backward();
-        bn.momentum = kept;
-        if (!updateStatistics) bn.num_batches_tracked!.copy_(tracked);
     }
 
     private static void ReferenceStep(TinyNet net, Tensor x, Tensor y, Tensor rows)

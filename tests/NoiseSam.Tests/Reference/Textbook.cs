@@ -14,12 +14,14 @@ internal static class Textbook
     /// <summary>
     /// Leaves ∇L(w + ε) (mean over the descent rows) in the parameters' <c>.grad</c>, with
     /// ε = ρ g/(‖g‖ + 1e-12) from the ascent rows' mean-loss gradient g; the weights are w again.
-    /// Running statistics move on the ascent pass when it sees the whole batch, else on the descent pass.
+    /// Running statistics move on the ascent pass when it sees the whole batch, else on the descent
+    /// pass, unless <paramref name="ascentUpdatesStatistics"/> says which.
     /// </summary>
-    public static void SamGradient(nn.Module model, Func<Tensor?, Tensor> loss, double rho, Tensor? ascentRows = null, Tensor? descentRows = null)
+    public static void SamGradient(nn.Module model, Func<Tensor?, Tensor> loss, double rho, Tensor? ascentRows = null, Tensor? descentRows = null,
+        bool? ascentUpdatesStatistics = null)
     {
         var parameters = Trainable(model);
-        bool ascentUpdates = ascentRows is null;
+        bool ascentUpdates = ascentUpdatesStatistics ?? ascentRows is null;
         ZeroGrad(parameters);
         Pass(model, update: ascentUpdates, () => loss(ascentRows).mean().backward());
         double norm = GlobalNorm(parameters);
@@ -31,6 +33,11 @@ internal static class Textbook
         using (no_grad())
             for (int i = 0; i < parameters.Count; i++) parameters[i].copy_(old[i]);
     }
+
+    /// <summary>Per-sample cross-entropy of the given rows (null = all): the loss closure the steps above take.</summary>
+    public static Func<Tensor?, Tensor> CrossEntropy(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y) => rows => rows is null
+        ? nn.functional.cross_entropy(model.forward(x), y, reduction: nn.Reduction.None)
+        : nn.functional.cross_entropy(model.forward(x.index_select(0, rows)), y.index_select(0, rows), reduction: nn.Reduction.None);
 
     /// <summary>The plain gradient of the mean loss at w into <c>.grad</c> (running statistics move).</summary>
     public static void PlainGradient(nn.Module model, Func<Tensor?, Tensor> loss)

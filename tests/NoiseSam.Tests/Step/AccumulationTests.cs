@@ -32,10 +32,6 @@ public sealed class AccumulationTests
 
     private static Tensor Flat(nn.Module model) => torch.cat(model.parameters().Select(p => p.detach().flatten()).ToArray());
 
-    private static Func<Tensor?, Tensor> CrossEntropy(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y) => rows => rows is null
-        ? nn.functional.cross_entropy(model.forward(x), y, reduction: nn.Reduction.None)
-        : nn.functional.cross_entropy(model.forward(x.index_select(0, rows)), y.index_select(0, rows), reduction: nn.Reduction.None);
-
     private static SamVariantDescriptor Declaration(int chunks, AccumulationAscent ascent, SchedulePolicy policy = SchedulePolicy.Always) => new("ACC")
     {
         Rho = Rho,
@@ -59,7 +55,7 @@ public sealed class AccumulationTests
         {
             using var scope = NewDisposeScope();
             var (x, y) = TinyNet.Batch(10 + i, Batch);
-            var a = shorthand ? chunkedStep.Step(x, y) : chunkedStep.Step(new SamBatch(Batch, CrossEntropy(chunked, x, y)));
+            var a = shorthand ? chunkedStep.Step(x, y) : chunkedStep.Step(new SamBatch(Batch, Textbook.CrossEntropy(chunked, x, y)));
             var b = wholeStep.Step(x, y);
             Assert.Equal(b.Loss, a.Loss, 5);
             Assert.Equal(b.GradientNorm, a.GradientNorm, 5);
@@ -80,7 +76,7 @@ public sealed class AccumulationTests
         {
             using var scope = NewDisposeScope();
             var (x, y) = TinyNet.Batch(20 + i, Batch);
-            var result = step.Step(new SamBatch(Batch, CrossEntropy(model, x, y)));
+            var result = step.Step(new SamBatch(Batch, Textbook.CrossEntropy(model, x, y)));
             Assert.True(result.Perturbed);
             Assert.Equal(Batch, result.AscentSamples);
 
@@ -90,7 +86,7 @@ public sealed class AccumulationTests
             foreach (var (start, count) in Chunks)
             {
                 var rows = arange(start, start + count);
-                Textbook.SamGradient(reference, CrossEntropy(reference, x, y), Rho, ascentRows: rows, descentRows: rows);
+                Textbook.SamGradient(reference, Textbook.CrossEntropy(reference, x, y), Rho, ascentRows: rows, descentRows: rows);
                 for (int k = 0; k < parameters.Count; k++) sum[k].add_(parameters[k].grad!, alpha: (double)count / Batch);
             }
             using (no_grad())

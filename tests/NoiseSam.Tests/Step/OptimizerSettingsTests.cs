@@ -17,9 +17,6 @@ public sealed class OptimizerSettingsTests
 {
     private const double Rho = 0.05, Lr = 0.1, Momentum = 0.9, WeightDecay = 5e-4;
 
-    private static Func<Tensor?, Tensor> CrossEntropy(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y) =>
-        rows => nn.functional.cross_entropy(model.forward(x), y, reduction: nn.Reduction.None);
-
     // Steps on both sides with the same batches: the step; textbook SAM (then beforeUpdate) and the
     // reference optimizer; the weights must agree after every step.
     private static void TrainAlongside(ISamStep step, TinyNet model, TinyNet reference, Optimizer optimizer, int steps, long firstBatch, Action? beforeUpdate = null)
@@ -29,7 +26,7 @@ public sealed class OptimizerSettingsTests
             using var scope = NewDisposeScope();
             var (x, y) = TinyNet.Batch(firstBatch + i);
             step.Step(x, y);
-            Textbook.SamGradient(reference, CrossEntropy(reference, x, y), Rho);
+            Textbook.SamGradient(reference, Textbook.CrossEntropy(reference, x, y), Rho);
             beforeUpdate?.Invoke();
             optimizer.step();
             Close.Assert(reference.FlatWeights(), model.FlatWeights(), 1e-9);
