@@ -1,13 +1,12 @@
 using NoiseSam.Dsl;
 using NoiseSam.Kernels;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace NoiseSam.Tests.Reference;
 
 /// <summary>
-/// A whole micro-batch SAM step of the engine against one written here: ascent gradient on the
+/// A whole micro-batch SAM step of the engine against the textbook one (Textbook.SamGradient): ascent gradient on the
 /// selected rows only, ε = ρ g/(‖g‖+1e-12) from it, descent gradient on the full batch at w + ε,
 /// restore by copy, plain SGD. The rows of a Random selection are drawn from a fresh host stream
 /// with the step's seed (stream 2, as documented for the selection stream).
@@ -98,29 +97,11 @@ public sealed class MicroBatchStepMatchesReferenceTests
         }
     }
 
+    // Textbook SAM on the selected rows (running statistics from the full-batch descent), then plain SGD.
     private static void ReferenceStep(TinyNet net, Tensor x, Tensor y, Tensor rows)
     {
-        var parameters = net.parameters().ToList();
-        var bns = net.modules().OfType<BatchNorm>().ToArray();
-        foreach (var p in parameters) p.grad?.zero_();
-
-        // Ascent on the selected rows, running statistics untouched.
-        var momenta = bns.Select(b => b.momentum).ToArray();
-        foreach (var bn in bns) bn.momentum = 0.0;
-        var tracked = bns.Select(b => b.num_batches_tracked!.clone()).ToArray();
-        nn.functional.cross_entropy(net.forward(x.index_select(0, rows)), y.index_select(0, rows)).backward();
-        for (int i = 0; i < bns.Length; i++) { bns[i].momentum = momenta[i]; bns[i].num_batches_tracked!.copy_(tracked[i]); }
-
-        double norm = Math.Sqrt(parameters.Sum(p => Math.Pow(p.grad!.norm().item<double>(), 2)));
-        var old = parameters.Select(p => p.detach().clone()).ToArray();
+        Textbook.SamGradient(net, Textbook.CrossEntropy(net, x, y), Rho, ascentRows: rows);
         using (no_grad())
-            foreach (var p in parameters) p.add_(p.grad! * (Rho / (norm + 1e-12)));
-        foreach (var p in parameters) p.grad!.zero_();
-
-        // Descent on the whole batch at w + ε, then restore and SGD.
-        nn.functional.cross_entropy(net.forward(x), y).backward();
-        using (no_grad())
-            for (int i = 0; i < parameters.Count; i++)
-                parameters[i].copy_(old[i] - parameters[i].grad! * Lr);
+            foreach (var p in Textbook.Trainable(net)) p.sub_(p.grad! * Lr);
     }
 }
