@@ -21,12 +21,8 @@ while [ $# -gt 0 ]; do
     *) echo "small-models: unknown argument '$1' (expected -n N, -m models, -- bench-step args)" >&2; exit 2 ;;
   esac
 done
-# The peer is Debian's PyTorch: install it like ./noisesam installs the data set (as root, or with sudo).
-if ! /usr/bin/python3 -c 'import torch' 2>/dev/null && [ -z "${NOISESAM_NO_INSTALL:-}" ]; then
-  echo "small-models: installing the PyTorch peer (Debian package python3-torch)..." >&2
-  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-torch >&2
-fi
+# The peer is Debian's PyTorch on an optimised BLAS: installed like ./noisesam installs the data set (as root, or with sudo).
+bench/pytorch/ensure-peer.sh small-models
 out="$root/docs/results/small-models"
 mkdir -p "$out"
 rm -f "$out"/*.csv "$out"/*.png

@@ -36,14 +36,9 @@ meta="$results/bench-step-$model.meta"
 if [ "$reuse" = 0 ]; then
   mkdir -p "$results"
   peer=(--pytorch)
-  # The peer is Debian's PyTorch: install it like ./noisesam installs the data set (as root, or with sudo).
-  if ! /usr/bin/python3 -c 'import torch' 2>/dev/null && [ -z "${NOISESAM_NO_INSTALL:-}" ]; then
-    echo "update-readme-perf: installing the PyTorch peer (Debian package python3-torch)..." >&2
-    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-    $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-torch >&2 || true
-  fi
-  if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-    echo "update-readme-perf: /usr/bin/python3 has no torch (apt-get install python3-torch failed or was skipped): no PyTorch columns" >&2
+  # The peer is Debian's PyTorch on an optimised BLAS: installed like ./noisesam installs the data set (as root, or with sudo).
+  if ! "$root/bench/pytorch/ensure-peer.sh" update-readme-perf; then
+    echo "update-readme-perf: no usable PyTorch peer (above): no PyTorch columns" >&2
     peer=()
   fi
   load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -56,6 +51,7 @@ if [ "$reuse" = 0 ]; then
     echo "load_before=$load_before"
     echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)"
     echo "command=noisesam bench-step --model $model --memory --profile ${peer[*]} ${args[*]}"
+    [ "${#peer[@]}" -eq 0 ] || echo "peer=$(/usr/bin/python3 "$root/bench/pytorch/sam_step_bench.py" --blas-only)"
   } > "$meta"
 fi
 [ -f "$csv" ] || { echo "update-readme-perf: $csv not found (run without --reuse first)" >&2; exit 1; }
@@ -181,6 +177,11 @@ if meta:
     conditions = (f"Measured {meta.get('date', '?')} on {meta.get('cores', '?')} cores ({meta.get('cpu', '?')}); "
                   f"load average {meta.get('load_before', '?')} before, {meta.get('load_after', '?')} after "
                   f"(a load above the core count means other work shared the machine). Command: `{meta.get('command', '?').strip()}`.")
+    if meta.get("peer"):
+        import json
+        peer = json.loads(meta["peer"])
+        blas = peer.get("blas") or "its built-in BLAS"
+        conditions += f" PyTorch peer: torch {peer.get('torch', '?')} on `{blas}`."
 else:
     conditions = "Run conditions were not recorded for this CSV (it predates scripts/update-readme-perf.sh); re-run the script to refresh."
 parameters = rows[0].get("parameters", "?") if rows else "?"

@@ -24,10 +24,7 @@ while [ $# -gt 0 ]; do
 done
 [[ "$limit" =~ ^[0-9]+$ ]] || { echo "mbs-same-rows: --train-limit must be a whole number (got '$limit')" >&2; exit 2; }
 [[ "$seeds" =~ ^[1-9][0-9]*$ ]] || { echo "mbs-same-rows: --seeds must be a count of at least 1 (got '$seeds')" >&2; exit 2; }
-if [ -z "$report_only" ] && ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
-  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq python3-torch >&2
-fi
+[ -n "$report_only" ] || bench/pytorch/ensure-peer.sh mbs-same-rows
 out="docs/results/mbs-same-rows/train-$limit"
 mkdir -p "$out"
 

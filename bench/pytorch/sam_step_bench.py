@@ -4,7 +4,11 @@ written the textbook way (davda54/sam: per-parameter loops, global norm of per-t
 batch-norm momentum 0 on the second pass), on the same architectures, batch and thread count.
 
 Runs with Debian's python3-torch:  /usr/bin/python3 bench/pytorch/sam_step_bench.py --model small-cnn
-Prints one JSON object: per-variant median/p25/p75 milliseconds per step, measured interleaved.
+Prints one JSON object: per-variant median/p25/p75 milliseconds per step, measured interleaved,
+and the BLAS library PyTorch loaded (Debian's python3-torch calls whatever libblas.so.3 the
+alternatives system points to: the reference BLAS unless an optimised one such as
+libopenblas0-openmp is installed, and the reference one makes every matrix product ~15x slower).
+`--blas-only` prints just the version and the BLAS.
 """
 import argparse
 import os
@@ -100,6 +104,20 @@ class ResNet18(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
 
+def loaded_blas():
+    """Path of the BLAS shared library mapped into this process (the one PyTorch calls), or None."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths = {line.split()[-1] for line in maps if len(line.split()) >= 6}
+    except OSError:
+        return None
+    for path in sorted(paths):
+        name = os.path.basename(path)
+        if "blas" in name or "mkl_rt" in name or "libmkl" in name:
+            return os.path.realpath(path)
+    return None
+
+
 def set_bn_momentum(model, momentum_by_module):
     for m, mom in momentum_by_module.items():
         m.momentum = mom
@@ -186,7 +204,11 @@ def main():
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--steps", type=int, default=5, help="steps per timed sample")
     ap.add_argument("--fraction", type=float, default=0.25)
+    ap.add_argument("--blas-only", action="store_true", help="print the torch version and the loaded BLAS, time nothing")
     args = ap.parse_args()
+    if args.blas_only:
+        print(json.dumps({"torch": torch.__version__, "blas": loaded_blas()}))
+        return
     torch.set_num_threads(args.threads if args.threads > 0 else (os.cpu_count() or 1))
 
     steppers = []
@@ -216,7 +238,7 @@ def main():
 
     print(json.dumps({
         "torch": torch.__version__, "model": args.model, "batch_size": args.batch_size,
-        "threads": torch.get_num_threads(),
+        "threads": torch.get_num_threads(), "blas": loaded_blas(),
         "variants": {k: {"median_ms": statistics.median(v), "p25_ms": q(v, 0.25), "p75_ms": q(v, 0.75)} for k, v in samples.items()},
     }))
 

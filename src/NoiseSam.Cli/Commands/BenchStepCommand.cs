@@ -86,6 +86,10 @@ internal static class BenchStepCommand
                 return TrackRss(context, options, rssCount, every, parse.GetValue(output));
             }
 
+            // The peer's problems (no PyTorch, the reference BLAS) are found before minutes of timing, not after.
+            if (parse.GetValue(pytorch))
+                PyTorchBaseline.Probe();
+
             context.Console.WriteLine(string.Create(Inv,
                 $"Timing {options.Variants.Count} variant(s) on {options.Model}, batch {options.BatchSize}, {options.Threads} thread(s): " +
                 $"{options.Warmup} warm-up steps, {options.Rounds} rounds of {options.StepsPerSample} steps."));
@@ -148,8 +152,9 @@ internal static class BenchStepCommand
             IReadOnlyList<PyTorchTiming> peer = [];
             if (parse.GetValue(pytorch))
             {
-                (string version, peer) = PyTorchBaseline.Run(options);
-                var peerTable = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"PyTorch {version} peer (same model, batch, threads)"));
+                var peerRun = PyTorchBaseline.Run(options);
+                peer = peerRun.Timings;
+                var peerTable = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"PyTorch {peerRun.TorchVersion} peer on {peerRun.Blas} (same model, batch, threads)"));
                 peerTable.AddColumn("Variant");
                 foreach (string c in new[] { "ms/step", "p25–p75", "× SGD", "TorchSharp / PyTorch" })
                     peerTable.AddColumn(new TableColumn(c).RightAligned());
