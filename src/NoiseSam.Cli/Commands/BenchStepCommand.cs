@@ -31,7 +31,11 @@ internal static class BenchStepCommand
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps per variant before timing.", DefaultValueFactory = _ => 5 };
         var rounds = new Option<int>("--rounds") { Description = "Timed rounds; each round times every variant once, in rotating order.", DefaultValueFactory = _ => 10 };
         var steps = new Option<int>("--steps") { Description = "Steps per timed sample (a multiple of LookSAM's K keeps its mix exact).", DefaultValueFactory = _ => 5 };
-        var implementations = new Option<bool>("--compare-implementations") { Description = "Also time the reference engine and a hand-written TorchSharp SAM." };
+        var implementations = new Option<bool>("--compare-implementations") { Description = "Also time the reference engine and a hand-written TorchSharp SGD and SAM." };
+        var floor = new Option<bool>("--floor")
+        {
+            Description = "Also time each micro-batch variant's floor ('<name> floor'): its base step plus one bare micro-batch forward + backward, the least any implementation of it can cost on this framework.",
+        };
         var pytorch = new Option<bool>("--pytorch") { Description = "Also time the PyTorch peer script (needs Debian's python3-torch)." };
         var memory = new Option<bool>("--memory") { Description = "Also measure each variant's peak RSS (VmHWM) in a fresh process that builds the model and the step and runs --memory-steps steps of that variant alone." };
         var memorySteps = new Option<int>("--memory-steps") { Description = "Steps each --memory process runs before reading its peak RSS.", DefaultValueFactory = _ => 50, HelpName = "N" };
@@ -51,7 +55,7 @@ internal static class BenchStepCommand
         var variantsFile = CommonOptions.VariantsFile();
 
         var command = new Command("bench-step", "Time one step of each variant on a fixed batch, as a ratio to the base optimizer, next to the cost model's ideal ratio.");
-        foreach (var o in new Option[] { variants, model, threads, device, batch, warmup, rounds, steps, implementations, pytorch, memory, memorySteps, profile, profileRounds, rssSteps, rssEvery, output, from, variantsFile })
+        foreach (var o in new Option[] { variants, model, threads, device, batch, warmup, rounds, steps, implementations, floor, pytorch, memory, memorySteps, profile, profileRounds, rssSteps, rssEvery, output, from, variantsFile })
             command.Options.Add(o);
 
         command.SetAction(parse => CliApp.Guard(context, () =>
@@ -73,6 +77,7 @@ internal static class BenchStepCommand
                 Rounds = CommonOptions.Positive(parse.GetValue(rounds), "--rounds"),
                 StepsPerSample = CommonOptions.Positive(parse.GetValue(steps), "--steps"),
                 CompareImplementations = parse.GetValue(implementations),
+                Floor = parse.GetValue(floor),
                 ProfileRounds = parse.GetValue(profile) ? CommonOptions.Positive(parse.GetValue(profileRounds), "--profile-rounds") : 0,
             };
             if (parse.GetValue(warmup) < 0) throw new UsageException($"--warmup must be at least 0 (got {parse.GetValue(warmup)})");
@@ -109,7 +114,7 @@ internal static class BenchStepCommand
                         peaks[name] = MemoryChild.Run(options, name, memoryStepCount, variantsFrom, parse.GetValue(variantsFile));
                     }
                 });
-                timings = timings.Select(t => t.Implementation == "hand-written" || !peaks.TryGetValue(t.Variant, out var m) ? t : t with { PeakRssBytes = m.PeakRssBytes }).ToList();
+                timings = timings.Select(t => !t.IsOurStep || !peaks.TryGetValue(t.Variant, out var m) ? t : t with { PeakRssBytes = m.PeakRssBytes }).ToList();
             }
 
             var table = new Table().Border(TableBorder.Rounded).Title("Per-step time relative to the base optimizer");
@@ -127,8 +132,8 @@ internal static class BenchStepCommand
                 ("Overhead", t => t.Overhead.ToString("F2", Inv)),
             };
             if (withMemory) columns.Add(("Peak RSS MiB", t => t.PeakRssBytes is long peak ? Mib(peak) : "–"));
-            columns.Add(("State B/param", t => t.Implementation == "hand-written" ? "–" : t.StateBytesPerParameter.ToString(Inv)));
-            columns.Add(("Extra B/param", t => t.Implementation == "hand-written" ? "–" : t.ExtraStateBytesPerParameter.ToString(Inv)));
+            columns.Add(("State B/param", t => !t.IsOurStep ? "–" : t.StateBytesPerParameter.ToString(Inv)));
+            columns.Add(("Extra B/param", t => !t.IsOurStep ? "–" : t.ExtraStateBytesPerParameter.ToString(Inv)));
             if (withProfile)
             {
                 columns.Add(("Managed B/step", t => t.ManagedBytesPerStep.ToString("F0", Inv)));
@@ -161,7 +166,7 @@ internal static class BenchStepCommand
                 double peerBase = PeerBase(peer);
                 foreach (var p in peer)
                 {
-                    var match = timings.FirstOrDefault(t => t.Variant == OurName(p.Variant) && t.Implementation != "hand-written");
+                    var match = timings.FirstOrDefault(t => t.Variant == OurName(p.Variant) && t.IsOurStep);
                     peerTable.AddRow(Markup.Escape(p.Variant), p.MedianMs.ToString("F2", Inv), string.Create(Inv, $"{p.P25Ms:F2}–{p.P75Ms:F2}"),
                         (p.MedianMs / peerBase).ToString("F2", Inv),
                         match is null ? "–" : (match.MedianMs / p.MedianMs).ToString("F2", Inv));
@@ -282,7 +287,7 @@ internal static class BenchStepCommand
         var baseline = timings.FirstOrDefault(t => t.IsBaseline)?.Profile;
         foreach (var t in timings)
         {
-            var p = t.Implementation == "hand-written" ? null : peer.FirstOrDefault(q => OurName(q.Variant) == t.Variant);
+            var p = !t.IsOurStep ? null : peer.FirstOrDefault(q => OurName(q.Variant) == t.Variant);
             string peerColumns = p is null ? ",," : string.Create(Inv, $"{p.MedianMs:G6},{p.MedianMs / peerBase:G6},{t.MedianMs / p.MedianMs:G6}");
             csv.AppendLine(string.Create(Inv,
                 $"{t.Variant},{t.Implementation},{t.Model},{t.MedianMs:G6},{t.P25Ms:G6},{t.P75Ms:G6},{t.Ratio:G6},{t.IdealRatio:G6},{t.Overhead:G6},{t.Parameters},{t.StateBuffers}," +

@@ -21,7 +21,7 @@ public static class BenchPlots
     {
         ArgumentNullException.ThrowIfNull(timings);
         ArgumentNullException.ThrowIfNull(peerRatios);
-        var rows = timings.Where(t => t.Implementation != "hand-written").GroupBy(t => t.Variant).Select(g => g.First()).ToList();
+        var rows = timings.Where(t => t.IsOurStep).GroupBy(t => t.Variant).Select(g => g.First()).ToList();
         return WithInvariantCulture(() =>
         {
             var plot = new Plot();
@@ -68,7 +68,7 @@ public static class BenchPlots
             foreach (var t in timings.Where(t => t.Steps.Count > 0))
             {
                 var points = plot.Add.ScatterPoints(t.Steps.Select(s => (double)s.Sequence).ToArray(), t.Steps.Select(s => s.Ms).ToArray());
-                points.LegendText = t.Implementation == "generated" ? t.Variant : $"{t.Variant} ({t.Implementation})";
+                points.LegendText = t.Implementation == StepImplementations.Generated ? t.Variant : $"{t.Variant} ({t.Implementation})";
                 points.MarkerSize = 5;
             }
             plot.Title(title);

@@ -20,8 +20,13 @@ public sealed record StepBenchmarkOptions
     /// <summary>Steps per timed sample; a multiple of LookSAM's K keeps its SAM/reuse mix exact.</summary>
     public int StepsPerSample { get; init; } = 5;
     public IReadOnlyList<string> Variants { get; init; } = ["SGD", "SAM", "ASAM", "ESAM", "LookSAM-5", "AE-SAM", "K-SAM", "SS-SAM", "MBS", "NI-MBS"];
-    /// <summary>Also time the reference engine on each variant's descriptor, and a hand-written TorchSharp SAM.</summary>
+    /// <summary>Also time the reference engine on each variant's descriptor, and a hand-written TorchSharp SGD and SAM.</summary>
     public bool CompareImplementations { get; init; }
+    /// <summary>
+    /// Also time the floor of each micro-batch variant whose descent uses the whole batch
+    /// (<see cref="MicroBatchFloor"/>: the base step plus one bare micro-batch pass), as "&lt;name&gt; floor".
+    /// </summary>
+    public bool Floor { get; init; }
     public long Seed { get; init; }
     /// <summary>Device of the models and the batch: cpu, cuda or cuda:N.</summary>
     public string Device { get; init; } = ComputeDevice.Cpu;
@@ -52,6 +57,11 @@ public sealed record StepTiming(
 {
     /// <summary>Measured ratio over the cost model's ideal ratio (1 = at the model's limit).</summary>
     public double Overhead => Ratio / IdealRatio;
+    /// <summary>
+    /// A NoiseSam step (generated, or the engine), as opposed to a yardstick timed beside them (the
+    /// hand-written SAM, a micro-batch floor): only our steps are profiled, memory-probed and matched to the peer.
+    /// </summary>
+    public bool IsOurStep => StepImplementations.IsOurs(Implementation);
     /// <summary>
     /// The share of SAM steps the time and the ideal ratio are priced at: the schedule's expected
     /// share when the timed steps held both SAM and base steps (each kind's quantile weighted by its
@@ -110,13 +120,27 @@ public static class StepBenchmark
         {
             if (!SamVariantRegistry.TryGet(name, out var entry))
                 throw new ArgumentException($"No SAM variant named '{name}'. Known variants: {string.Join(", ", SamVariantRegistry.Names)}.");
-            subjects.Add(Subject.Create(name, entry.GeneratedType is null ? "engine" : "generated", options,
+            subjects.Add(Subject.Create(name, entry.GeneratedType is null ? StepImplementations.Engine : StepImplementations.Generated, options,
                 (m, o) => entry.Factory(m, o), channels, size, device));
             if (options.CompareImplementations && entry.GeneratedType is not null)
-                subjects.Add(Subject.Create(name, "engine", options, (m, o) => SamEngine.Create(entry.Descriptor, m, o), channels, size, device));
+                subjects.Add(Subject.Create(name, StepImplementations.Engine, options, (m, o) => SamEngine.Create(entry.Descriptor, m, o), channels, size, device));
         }
         if (options.CompareImplementations)
-            subjects.Add(Subject.Create("SAM", "hand-written", options, (m, _) => new HandWrittenSam(m), channels, size, device));
+        {
+            subjects.Add(Subject.Create("SGD", StepImplementations.HandWritten, options, (m, _) => new HandWrittenSgd(m), channels, size, device));
+            subjects.Add(Subject.Create("SAM", StepImplementations.HandWritten, options, (m, _) => new HandWrittenSam(m), channels, size, device));
+        }
+        if (options.Floor)
+            foreach (string name in options.Variants)
+            {
+                var descriptor = SamVariantRegistry.TryGet(name, out var entry) ? entry.Descriptor : null;
+                if (descriptor?.MicroBatch is null || descriptor.MicroBatch.EffectiveFraction >= 1
+                    || (descriptor.DescentSelection?.Set ?? Dsl.DescentSet.All) != Dsl.DescentSet.All)
+                    continue;
+                var baseOnly = new SamVariantDescriptor(name + " base") { Schedule = new ScheduleSpec(Dsl.SchedulePolicy.Never), BaseOptimizer = descriptor.BaseOptimizer };
+                subjects.Add(Subject.Create(name + " floor", StepImplementations.Floor, options,
+                    (m, o) => new MicroBatchFloor(m, SamEngine.Create(baseOnly, m, o), descriptor), channels, size, device));
+            }
 
         try
         {
@@ -148,9 +172,10 @@ public static class StepBenchmark
                     }
                 }
             }
-            Profile(subjects.Where(s => s.Implementation != "hand-written").ToList(), options, synchronize, input, target, progress);
+            Profile(subjects.Where(s => StepImplementations.IsOurs(s.Implementation)).ToList(), options, synchronize, input, target, progress);
 
-            var baseSubject = subjects.FirstOrDefault(s => s.Descriptor.Policy == Dsl.SchedulePolicy.Never && s.Implementation != "engine") ?? subjects[0];
+            var baseSubject = subjects.FirstOrDefault(s => s.Descriptor.Policy == Dsl.SchedulePolicy.Never && s.Implementation == StepImplementations.Generated)
+                ?? subjects.FirstOrDefault(s => s.Descriptor.Policy == Dsl.SchedulePolicy.Never && s.Implementation != StepImplementations.Engine) ?? subjects[0];
             double baseline = baseSubject.At(0.5);
             return subjects.Select(s => new StepTiming(
                 s.Name, s.Implementation, options.Model, CostModel.IdealRatio(s.Descriptor, s.PricedShare),
