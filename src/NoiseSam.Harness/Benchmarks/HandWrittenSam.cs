@@ -10,7 +10,7 @@ namespace NoiseSam.Harness.Benchmarks;
 /// loops, global norm of per-tensor norms, BN momentum 0 on the second pass, restore by copy,
 /// torch.optim.SGD). The benchmark's yardstick for the generated step.
 /// </summary>
-internal sealed class HandWrittenSam : ISamStep
+internal sealed class HandWrittenSam : YardstickStep
 {
     private readonly nn.Module<Tensor, Tensor> model;
     private readonly Parameter[] parameters;
@@ -28,16 +28,11 @@ internal sealed class HandWrittenSam : ISamStep
         Variant = new SamVariantDescriptor("SAM (hand-written)") { Rho = rho, BaseOptimizer = new BaseOptimizerSpec(OptimizerKind.Sgd) { LearningRate = learningRate } };
     }
 
-    public SamVariantDescriptor Variant { get; }
-    public double LearningRate { get; set; } = 0.05;
-    public double RhoScale { get; set; } = 1.0;
-    public long StepCount { get; private set; }
+    public override SamVariantDescriptor Variant { get; }
 
-    public optim.Optimizer AsOptimizer() => optimizer;
+    public override optim.Optimizer AsOptimizer() => optimizer;
 
-    public SamStepResult Step(SamBatch batch) => throw new NotSupportedException("The hand-written benchmark step takes (input, target) batches only.");
-
-    public SamStepResult Step(Tensor input, Tensor target)
+    public override SamStepResult Step(Tensor input, Tensor target)
     {
         using var scope = torch.NewDisposeScope();
         optimizer.zero_grad();
@@ -64,11 +59,9 @@ internal sealed class HandWrittenSam : ISamStep
             for (int i = 0; i < parameters.Length; i++)
                 parameters[i].copy_(backups[i]);
         optimizer.step();
-        StepCount++;
+        Steps++;
         return new SamStepResult(loss.item<float>(), true, (int)input.shape[0], norm.item<float>(), false);
     }
 
-    public void SaveState(Stream stream) => throw new NotSupportedException("The hand-written benchmark step keeps no resumable state.");
-    public void LoadState(Stream stream) => throw new NotSupportedException("The hand-written benchmark step keeps no resumable state.");
-    public void Dispose() => optimizer.Dispose();
+    public override void Dispose() => optimizer.Dispose();
 }

@@ -10,40 +10,28 @@ namespace NoiseSam.Harness.Benchmarks;
 /// framework's own floor for a base step, timed beside the generated SGD step so that what the
 /// step adds for its guarantees is measured, not guessed.
 /// </summary>
-internal sealed class HandWrittenSgd(nn.Module<Tensor, Tensor> model, double learningRate = 0.05) : ISamStep
+internal sealed class HandWrittenSgd(nn.Module<Tensor, Tensor> model, double learningRate = 0.05) : YardstickStep
 {
     private readonly optim.Optimizer optimizer = optim.SGD(model.parameters(), learningRate, momentum: 0.9, weight_decay: 5e-4);
 
-    public SamVariantDescriptor Variant { get; } = new("SGD (hand-written)")
+    public override SamVariantDescriptor Variant { get; } = new("SGD (hand-written)")
     {
         Schedule = new ScheduleSpec(SchedulePolicy.Never),
         BaseOptimizer = new BaseOptimizerSpec(OptimizerKind.Sgd) { LearningRate = learningRate },
     };
 
-    public double LearningRate { get; set; } = learningRate;
+    public override optim.Optimizer AsOptimizer() => optimizer;
 
-    public double RhoScale { get; set; } = 1.0;
-
-    public long StepCount { get; private set; }
-
-    public optim.Optimizer AsOptimizer() => optimizer;
-
-    public SamStepResult Step(SamBatch batch) => throw new NotSupportedException("The hand-written benchmark step takes (input, target) batches only.");
-
-    public SamStepResult Step(Tensor input, Tensor target)
+    public override SamStepResult Step(Tensor input, Tensor target)
     {
         using var scope = torch.NewDisposeScope();
         var loss = nn.functional.cross_entropy(model.call(input), target);
         loss.backward();
         optimizer.step();
         optimizer.zero_grad();
-        StepCount++;
+        Steps++;
         return new SamStepResult(loss.item<float>(), false, 0, float.NaN, false);
     }
 
-    public void SaveState(Stream stream) => throw new NotSupportedException("The hand-written benchmark step keeps no resumable state.");
-
-    public void LoadState(Stream stream) => throw new NotSupportedException("The hand-written benchmark step keeps no resumable state.");
-
-    public void Dispose() => optimizer.Dispose();
+    public override void Dispose() => optimizer.Dispose();
 }

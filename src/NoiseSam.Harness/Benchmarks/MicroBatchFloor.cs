@@ -12,21 +12,17 @@ namespace NoiseSam.Harness.Benchmarks;
 /// ratio any implementation of that variant could reach here, so a target below it is out of reach
 /// of the step and only a faster small pass (the framework's per-op cost) would meet it.
 /// </summary>
-internal sealed class MicroBatchFloor(nn.Module<Tensor, Tensor> model, ISamStep baseStep, SamVariantDescriptor variant) : ISamStep
+internal sealed class MicroBatchFloor(nn.Module<Tensor, Tensor> model, ISamStep baseStep, SamVariantDescriptor variant) : YardstickStep
 {
     private readonly double fraction = variant.MicroBatch?.EffectiveFraction ?? 1.0;
 
-    public SamVariantDescriptor Variant => variant;
+    public override SamVariantDescriptor Variant => variant;
 
-    public double LearningRate { get => baseStep.LearningRate; set => baseStep.LearningRate = value; }
+    public override double LearningRate { get => baseStep.LearningRate; set => baseStep.LearningRate = value; }
 
-    public double RhoScale { get; set; } = 1.0;
+    public override long StepCount => baseStep.StepCount;
 
-    public long StepCount => baseStep.StepCount;
-
-    public SamStepResult Step(SamBatch batch) => throw new NotSupportedException("The floor of a micro-batch step takes (input, target) batches only.");
-
-    public SamStepResult Step(Tensor input, Tensor target)
+    public override SamStepResult Step(Tensor input, Tensor target)
     {
         long rows = Math.Max(1, (long)Math.Ceiling(fraction * input.shape[0]));
         using (var scope = torch.NewDisposeScope())
@@ -35,11 +31,7 @@ internal sealed class MicroBatchFloor(nn.Module<Tensor, Tensor> model, ISamStep 
         return baseStep.Step(input, target) with { Perturbed = true, AscentSamples = (int)rows };
     }
 
-    public optim.Optimizer AsOptimizer() => baseStep.AsOptimizer();
+    public override optim.Optimizer AsOptimizer() => baseStep.AsOptimizer();
 
-    public void SaveState(Stream stream) => throw new NotSupportedException("The floor of a micro-batch step keeps no resumable state.");
-
-    public void LoadState(Stream stream) => throw new NotSupportedException("The floor of a micro-batch step keeps no resumable state.");
-
-    public void Dispose() => baseStep.Dispose();
+    public override void Dispose() => baseStep.Dispose();
 }
