@@ -150,6 +150,9 @@ internal static class BenchStepCommand
                 "(1 = as cheap as the cost model allows). State = optimizer and SAM buffers beyond weights and gradients (fp32); extra = beyond the base optimizer's. " +
                 (withProfile ? "Managed B/step = median managed bytes a timed step allocated on this thread (model forward included); host syncs/step = points where a GPU " +
                 "step would wait for the device (device reads, blocking uploads), counted in the profiled steps." : "With --profile: managed bytes and host syncs per step."));
+            if (options.Floor)
+                context.Console.WriteLine("'<name> floor' = the base step plus one bare forward + backward on the micro-batch's rows (no perturbation, no second norm, " +
+                    "no selection, no batch-norm bookkeeping): the least any implementation of that variant can cost on this framework; a target ratio below it is out of the step's reach.");
             if (parse.GetValue(memory))
                 context.Console.WriteLine(string.Create(Inv, $"Peak RSS = VmHWM of a fresh process that built the model and ran {memoryStepCount} steps of that variant alone (runtime and libtorch included)."));
             BenchStepProfileOutput.Write(context.Console, timings);
