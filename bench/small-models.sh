@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 # The peer is Debian's PyTorch on an optimised BLAS: installed like ./noisesam installs the data set (as root, or with sudo).
-bench/pytorch/ensure-peer.sh small-models
+bench/pytorch/ensure-peer.sh small-models > /dev/null
 out="$root/docs/results/small-models"
 mkdir -p "$out"
 rm -f "$out"/*.csv "$out"/*.png

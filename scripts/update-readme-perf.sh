@@ -37,7 +37,7 @@ if [ "$reuse" = 0 ]; then
   mkdir -p "$results"
   peer=(--pytorch)
   # The peer is Debian's PyTorch on an optimised BLAS: installed like ./noisesam installs the data set (as root, or with sudo).
-  if ! "$root/bench/pytorch/ensure-peer.sh" update-readme-perf; then
+  if ! peer_json="$("$root/bench/pytorch/ensure-peer.sh" update-readme-perf)"; then
     echo "update-readme-perf: no usable PyTorch peer (above): no PyTorch columns" >&2
     peer=()
   fi
@@ -51,7 +51,7 @@ if [ "$reuse" = 0 ]; then
     echo "load_before=$load_before"
     echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)"
     echo "command=noisesam bench-step --model $model --memory --profile ${peer[*]} ${args[*]}"
-    [ "${#peer[@]}" -eq 0 ] || echo "peer=$(/usr/bin/python3 "$root/bench/pytorch/sam_step_bench.py" --blas-only)"
+    [ "${#peer[@]}" -eq 0 ] || echo "peer=$peer_json"
   } > "$meta"
 fi
 [ -f "$csv" ] || { echo "update-readme-perf: $csv not found (run without --reuse first)" >&2; exit 1; }

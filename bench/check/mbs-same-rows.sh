@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 done
 [[ "$limit" =~ ^[0-9]+$ ]] || { echo "mbs-same-rows: --train-limit must be a whole number (got '$limit')" >&2; exit 2; }
 [[ "$seeds" =~ ^[1-9][0-9]*$ ]] || { echo "mbs-same-rows: --seeds must be a count of at least 1 (got '$seeds')" >&2; exit 2; }
-[ -n "$report_only" ] || bench/pytorch/ensure-peer.sh mbs-same-rows
+[ -n "$report_only" ] || bench/pytorch/ensure-peer.sh mbs-same-rows > /dev/null
 out="docs/results/mbs-same-rows/train-$limit"
 mkdir -p "$out"
 

@@ -59,7 +59,7 @@ internal sealed class HandWrittenSam : YardstickStep
             for (int i = 0; i < parameters.Length; i++)
                 parameters[i].copy_(backups[i]);
         optimizer.step();
-        Steps++;
+        StepCount++;
         return new SamStepResult(loss.item<float>(), true, (int)input.shape[0], norm.item<float>(), false);
     }
 

@@ -29,7 +29,7 @@ internal sealed class HandWrittenSgd(nn.Module<Tensor, Tensor> model, double lea
         loss.backward();
         optimizer.step();
         optimizer.zero_grad();
-        Steps++;
+        StepCount++;
         return new SamStepResult(loss.item<float>(), false, 0, float.NaN, false);
     }
 

@@ -12,11 +12,37 @@ namespace NoiseSam.Harness.Benchmarks;
 /// ratio any implementation of that variant could reach here, so a target below it is out of reach
 /// of the step and only a faster small pass (the framework's per-op cost) would meet it.
 /// </summary>
-internal sealed class MicroBatchFloor(nn.Module<Tensor, Tensor> model, ISamStep baseStep, SamVariantDescriptor variant) : YardstickStep
+internal sealed class MicroBatchFloor : YardstickStep
 {
-    private readonly double fraction = variant.MicroBatch?.EffectiveFraction ?? 1.0;
+    private readonly nn.Module<Tensor, Tensor> model;
+    private readonly ISamStep baseStep;
+    private readonly double fraction;
 
-    public override SamVariantDescriptor Variant => variant;
+    /// <summary>
+    /// The floor of <paramref name="variant"/> on <paramref name="model"/>: the reference engine's step
+    /// of the variant's base optimizer alone (schedule Never), plus the bare micro-batch pass.
+    /// </summary>
+    /// <exception cref="ArgumentException">The variant has no floor (<see cref="Serves"/> is false).</exception>
+    public MicroBatchFloor(nn.Module<Tensor, Tensor> model, SamVariantDescriptor variant, SamStepOptions options)
+    {
+        if (!Serves(variant))
+            throw new ArgumentException($"Variant '{variant.Name}' has no micro-batch floor: it needs a micro-batch fraction below 1 and a descent on the whole batch.", nameof(variant));
+        this.model = model;
+        Variant = variant;
+        fraction = variant.MicroBatch!.EffectiveFraction;
+        var baseOnly = new SamVariantDescriptor(variant.Name + " base") { Schedule = new ScheduleSpec(SchedulePolicy.Never), BaseOptimizer = variant.BaseOptimizer };
+        baseStep = SamEngine.Create(baseOnly, model, options);
+    }
+
+    /// <summary>
+    /// True for the variants whose step is "ascent on a micro-batch, descent on the whole batch" (MBS,
+    /// NI-MBS): their floor is the base step plus the micro-batch pass. K-SAM's and ESAM's descents
+    /// use a subset, so this floor would not bound them.
+    /// </summary>
+    public static bool Serves(SamVariantDescriptor variant) =>
+        variant.MicroBatch is { EffectiveFraction: < 1 } && (variant.DescentSelection?.Set ?? DescentSet.All) == DescentSet.All;
+
+    public override SamVariantDescriptor Variant { get; }
 
     public override double LearningRate { get => baseStep.LearningRate; set => baseStep.LearningRate = value; }
 

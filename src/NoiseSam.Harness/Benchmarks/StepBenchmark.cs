@@ -132,15 +132,9 @@ public static class StepBenchmark
         }
         if (options.Floor)
             foreach (string name in options.Variants)
-            {
-                var descriptor = SamVariantRegistry.TryGet(name, out var entry) ? entry.Descriptor : null;
-                if (descriptor?.MicroBatch is null || descriptor.MicroBatch.EffectiveFraction >= 1
-                    || (descriptor.DescentSelection?.Set ?? Dsl.DescentSet.All) != Dsl.DescentSet.All)
-                    continue;
-                var baseOnly = new SamVariantDescriptor(name + " base") { Schedule = new ScheduleSpec(Dsl.SchedulePolicy.Never), BaseOptimizer = descriptor.BaseOptimizer };
-                subjects.Add(Subject.Create(name + " floor", StepImplementations.Floor, options,
-                    (m, o) => new MicroBatchFloor(m, SamEngine.Create(baseOnly, m, o), descriptor), channels, size, device));
-            }
+                if (SamVariantRegistry.TryGet(name, out var entry) && MicroBatchFloor.Serves(entry.Descriptor))
+                    subjects.Add(Subject.Create(name + " floor", StepImplementations.Floor, options,
+                        (m, o) => new MicroBatchFloor(m, entry.Descriptor, o), channels, size, device));
 
         try
         {

@@ -16,10 +16,7 @@ internal abstract class YardstickStep : ISamStep
 
     public double RhoScale { get; set; } = 1.0;
 
-    public virtual long StepCount => Steps;
-
-    /// <summary>Steps taken, for yardsticks that count their own.</summary>
-    protected long Steps { get; set; }
+    public virtual long StepCount { get; protected set; }
 
     public abstract optim.Optimizer AsOptimizer();
 

@@ -27,7 +27,7 @@ public sealed class MicroBatchFloorTests
         plainModel.train();
         floorModel.train();
         using var plain = SamEngine.Create(baseOnly, plainModel, new SamStepOptions { Seed = 1 });
-        using var floor = new MicroBatchFloor(floorModel, SamEngine.Create(baseOnly, floorModel, new SamStepOptions { Seed = 1 }), mbs);
+        using var floor = new MicroBatchFloor(floorModel, mbs, new SamStepOptions { Seed = 1 });
         var g = new Generator(9);
         using var x = randn([16, 1, 8, 8], generator: g);
         using var y = randint(0, 10, [16], generator: g);
